@@ -30,20 +30,34 @@ let package = Package(
                 "CSecp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // SQL migrations under schema/, compiled into the binary.
+        .target(name: "Schema", path: "schema", exclude: ["README.md"], resources: [.embedInCode("sqlite")]),
+        // Dedicated threads for blocking work (database connections, signature checks).
+        .target(name: "Workers"),
+        // The storage protocol, backend-neutral.
+        .target(name: "Store", dependencies: ["Nostr"]),
+        // The SQLite backend: one writer thread, a pool of read-only connections.
+        .target(name: "SQLiteStore", dependencies: ["Store", "Schema", "Workers", "CSQLite"]),
+        // The one door every event goes through: parse, drop duplicates, verify, policy, write.
+        .target(name: "Ingest", dependencies: ["Store", "Workers"]),
         // Deterministic, validly signed test corpora (`hearth generate`, tests, benchmarks).
         .target(name: "Corpus", dependencies: ["Nostr"]),
 
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "Nostr", "Corpus",
+                "Nostr", "Corpus", "Store", "SQLiteStore", "Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "HearthBench",
-            dependencies: ["Nostr", "Corpus"],
+            dependencies: ["Nostr", "Corpus", "Store", "SQLiteStore", "Ingest", "Workers"],
             path: "Benchmarks/HearthBench"),
 
         .testTarget(name: "NostrTests", dependencies: ["Nostr", "Corpus"], exclude: ["Fixtures"]),
+        // The EventStore conformance suite, shared by every backend's tests.
+        .target(name: "StoreConformance", dependencies: ["Store", "Nostr", "Corpus"], path: "Tests/StoreConformance"),
+        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "StoreConformance", "Store", "Nostr", "Corpus", "Schema", "CSQLite"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "SQLiteStore", "Store", "Nostr", "Corpus"]),
     ]
 )

@@ -78,7 +78,3 @@ func formatted(_ value: Double) -> String {
 }
 
 private func format1(_ v: Double) -> String { "\(Int(v))." + "\(Int((v * 10).rounded()) % 10)" }
-private func format2(_ v: Double) -> String {
-    let hundredths = Int((v * 100).rounded())
-    return "\(hundredths / 100)." + (hundredths % 100 < 10 ? "0" : "") + "\(hundredths % 100)"
-}

@@ -1,15 +1,33 @@
+import Foundation
+
 /// `make bench`: measures Hearth on this machine and prints one table per area.
 ///
-/// Usage: HearthBench [--events N]   (default 60,000 for the Nostr core)
+/// Usage: HearthBench [--events N] [--only nostr,store]
+/// N (default 100,000) is the size of the generated corpus the store benchmarks use.
 @main
 struct HearthBench {
-    static func main() {
+    static func main() async throws {
         let arguments = CommandLine.arguments
-        var events = 60_000
+        var events = 100_000
         if let i = arguments.firstIndex(of: "--events"), i + 1 < arguments.count, let n = Int(arguments[i + 1]) {
             events = n
         }
-        let tables = [NostrBench.run(events: events)]
+        var only: Set<String>?
+        if let i = arguments.firstIndex(of: "--only"), i + 1 < arguments.count {
+            only = Set(arguments[i + 1].split(separator: ",").map(String.init))
+        }
+        func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-bench-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        var tables: [BenchTable] = []
+        if wanted("nostr") { tables.append(NostrBench.run(events: min(events, 60_000))) }
+        progress("generating a \(events)-event corpus")
+        let corpus = BenchCorpus(events: events)
+        if wanted("store") { tables.append(try await StoreBench.run(corpus: corpus, directory: directory)) }
+        if only == ["writer"] { tables.append(try await StoreBench.writerOnly(corpus: corpus, directory: directory)) }
         for table in tables { table.print() }
     }
 }

@@ -1,0 +1,193 @@
+import Nostr
+import Store
+import Synchronization
+import Workers
+
+/// Where an event came from (for counters and logs).
+public enum IngestSource: Sendable, Hashable {
+    case relay(String)
+    case importFile
+    case client
+    case cacheImport
+}
+
+/// What the pipeline did with one submitted event.
+public enum IngestOutcome: Sendable, Equatable {
+    /// Reached the writer, which did this.
+    case written(WriteOutcome)
+    /// Dropped before verification: already stored, or seen moments ago.
+    case seen
+    /// Not a valid event: unparseable, wrong id or bad signature.
+    case invalid(String)
+    /// Valid, but refused by policy.
+    case blocked(String)
+}
+
+/// The one door every event goes through: relays, `hearth import`, client `EVENT` and the
+/// cache's `import_events` all submit here.
+///
+/// parse → drop ids already seen (memory, then the store's id index) → policy → verify id
+/// and signature on a pool of threads → writer. Duplicates never cost a verification.
+/// `submit` returns after the writer committed, so a caller that awaits it (a relay
+/// connection reading its socket) is throttled by the writer: that is the back-pressure.
+public final class IngestPipeline: Sendable {
+    public let store: any EventStore
+    public let policy: IngestPolicy
+    private let verifiers: WorkerPool<Void>
+    private let seen: SeenIDs
+    private let now: @Sendable () -> Int64
+    public let counters = IngestCounters()
+
+    public init(store: any EventStore, policy: IngestPolicy = IngestPolicy(), verifierThreads: Int = 2,
+                seenCapacity: Int = 1_000_000, now: @escaping @Sendable () -> Int64 = unixNow) {
+        self.store = store
+        self.policy = policy
+        self.now = now
+        seen = SeenIDs(capacity: seenCapacity)
+        verifiers = WorkerPool(name: "hearth-verify", count: verifierThreads, maxPending: 100_000) { _ in () }
+    }
+
+    public func shutdown() { verifiers.shutdown() }
+
+    /// Submits raw JSON event objects; returns an outcome per input, in order.
+    public func submit(json objects: [[UInt8]], from source: IngestSource) async -> [IngestOutcome] {
+        var parsed: [(Event, [UInt8])?] = []
+        var outcomes = [IngestOutcome?](repeating: nil, count: objects.count)
+        parsed.reserveCapacity(objects.count)
+        for (i, json) in objects.enumerated() {
+            do {
+                parsed.append((try EventParser.parse(json), json))
+            } catch {
+                parsed.append(nil)
+                outcomes[i] = .invalid("\(error)")
+            }
+        }
+        return await submit(parsed: parsed, prefilled: outcomes, from: source)
+    }
+
+    /// Submits events already parsed (with the JSON they arrived in).
+    public func submit(events: [(Event, [UInt8])], from source: IngestSource) async -> [IngestOutcome] {
+        await submit(parsed: events.map { $0 }, prefilled: Array(repeating: nil, count: events.count), from: source)
+    }
+
+    private func submit(parsed: [(Event, [UInt8])?], prefilled: [IngestOutcome?], from source: IngestSource) async -> [IngestOutcome] {
+        var outcomes = prefilled
+        let time = now()
+        // 1. Drop what was seen: in memory, within this batch, then in the store.
+        var batchIDs = Set<EventID>()
+        var candidates: [Int] = []
+        for (i, item) in parsed.enumerated() {
+            guard let (event, json) = item else { continue }
+            if seen.contains(event.id) || !batchIDs.insert(event.id).inserted {
+                outcomes[i] = .seen
+            } else if let reason = policy.refusal(for: event, size: json.count, now: time) {
+                outcomes[i] = .blocked(reason)
+            } else {
+                candidates.append(i)
+            }
+        }
+        if !candidates.isEmpty, let stored = try? await store.storedIDs(candidates.map { parsed[$0]!.0.id }) {
+            candidates.removeAll { i in
+                guard stored.contains(parsed[i]!.0.id) else { return false }
+                outcomes[i] = .seen
+                return true
+            }
+            seen.insert(stored)
+        }
+        // 2. Verify the rest in parallel.
+        let verdicts = await verify(candidates.map { parsed[$0]!.0 })
+        var valid: [ValidatedEvent] = []
+        var validIndexes: [Int] = []
+        for (i, verdict) in zip(candidates, verdicts) {
+            if let verdict {
+                outcomes[i] = .invalid(verdict.description)
+            } else {
+                let (event, json) = parsed[i]!
+                valid.append(ValidatedEvent(event: event, json: json))
+                validIndexes.append(i)
+            }
+        }
+        // 3. Write.
+        if !valid.isEmpty {
+            do {
+                let written = try await store.write(valid)
+                for (i, outcome) in zip(validIndexes, written) { outcomes[i] = .written(outcome) }
+                seen.insert(zip(valid, written).compactMap { $1.rememberAsSeen ? $0.event.id : nil })
+            } catch {
+                for i in validIndexes { outcomes[i] = .written(.failed("\(error)")) }
+            }
+        }
+        let final = outcomes.map { $0 ?? .invalid("not processed") }
+        counters.record(final, from: source)
+        return final
+    }
+
+    /// Id and signature checks, spread over the verifier threads; nil means valid.
+    private func verify(_ events: [Event]) async -> [ValidationError?] {
+        guard !events.isEmpty else { return [] }
+        let chunkSize = max(16, (events.count + verifiers.count - 1) / verifiers.count)
+        let chunks = stride(from: 0, to: events.count, by: chunkSize).map { Array(events[$0..<min($0 + chunkSize, events.count)]) }
+        var results = [[ValidationError?]](repeating: [], count: chunks.count)
+        await withTaskGroup(of: (Int, [ValidationError?]).self) { group in
+            for (index, chunk) in chunks.enumerated() {
+                group.addTask { [verifiers] in
+                    do {
+                        return (index, try await verifiers.run { _ in chunk.map { $0.validate() } })
+                    } catch {
+                        // The pool is shut down: nothing is verified, so nothing is valid.
+                        return (index, chunk.map { _ in ValidationError.badSignature })
+                    }
+                }
+            }
+            for await (index, verdicts) in group { results[index] = verdicts }
+        }
+        return results.flatMap { $0 }
+    }
+}
+
+extension WriteOutcome {
+    /// Outcomes after which the same id need not be looked at again soon.
+    var rememberAsSeen: Bool {
+        switch self {
+        case .stored, .replaced, .duplicate, .olderThanStored, .deleted, .ephemeral: return true
+        case .rejected, .failed: return false
+        }
+    }
+}
+
+/// Running totals by outcome and source, for /metrics and `hearth import`'s summary.
+public final class IngestCounters: Sendable {
+    private let totals = Mutex<[String: Int]>([:])
+
+    public init() {}
+
+    func record(_ outcomes: [IngestOutcome], from source: IngestSource) {
+        totals.withLock { totals in
+            for outcome in outcomes { totals[outcome.counterName, default: 0] += 1 }
+        }
+    }
+
+    public var snapshot: [String: Int] { totals.withLock { $0 } }
+}
+
+extension IngestOutcome {
+    /// A short stable name per kind of outcome.
+    public var counterName: String {
+        switch self {
+        case .written(let outcome):
+            switch outcome {
+            case .stored: return "stored"
+            case .duplicate: return "duplicate"
+            case .replaced: return "replaced"
+            case .olderThanStored: return "older"
+            case .deleted: return "deleted"
+            case .ephemeral: return "ephemeral"
+            case .rejected: return "rejected"
+            case .failed: return "failed"
+            }
+        case .seen: return "duplicate"
+        case .invalid: return "invalid"
+        case .blocked: return "blocked"
+        }
+    }
+}

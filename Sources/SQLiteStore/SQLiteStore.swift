@@ -1,0 +1,238 @@
+import Foundation
+import Nostr
+import Store
+import Workers
+
+/// The SQLite backend of `EventStore`: one file in WAL mode, one writer thread, a pool of
+/// read-only connections.
+public final class SQLiteStore: EventStore {
+    /// How to open the store.
+    public struct Configuration: Sendable {
+        public var path: String
+        /// Read-only connections serving queries.
+        public var readers = 4
+        /// Open without a writer (fixture files, read-only media). Writes fail.
+        public var readOnly = false
+        /// Seconds a query may run before it is interrupted.
+        public var queryTimeBudget = 2.0
+        /// The most events one filter returns, whatever its `limit` says.
+        public var maxLimit = 5_000
+        /// Events further than this in the future are refused (seconds).
+        public var futureTolerance: Int64 = 900
+        public var expirationSweepInterval = 60.0
+        /// The clock, in unix seconds (tests move it).
+        public var now: @Sendable () -> Int64 = unixNow
+
+        public init(path: String) { self.path = path }
+    }
+
+    public let configuration: Configuration
+    private let writer: Writer?
+    let readers: ReaderPool
+    private let broadcaster = CommittedEventsBroadcaster()
+
+    /// Opens the database, creating it (and its folder) when missing and migrating it to the
+    /// current schema. A file from a newer Hearth is refused with `StoreError.newerSchema`.
+    public init(_ configuration: Configuration) throws {
+        self.configuration = configuration
+        var writer: Writer?
+        do {
+            if configuration.readOnly {
+                guard FileManager.default.fileExists(atPath: configuration.path) else {
+                    throw StoreError.database("\(configuration.path) does not exist")
+                }
+            } else {
+                let folder = URL(fileURLWithPath: configuration.path).deletingLastPathComponent().path
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                var settings = Writer.Settings()
+                settings.futureTolerance = configuration.futureTolerance
+                settings.expirationSweepInterval = configuration.expirationSweepInterval
+                settings.now = configuration.now
+                writer = try Writer(path: configuration.path, settings: settings, broadcaster: broadcaster)
+            }
+            readers = try ReaderPool(path: configuration.path, count: configuration.readers,
+                                     immutable: false, timeBudget: configuration.queryTimeBudget)
+            self.writer = writer
+        } catch {
+            writer?.close()
+            throw error.asStoreError()
+        }
+    }
+
+    public func close() async {
+        writer?.close()
+        readers.close()
+        broadcaster.finish()
+    }
+
+    /// Copies the write-ahead log into the database file and truncates the log. Waits (up
+    /// to the busy timeout) for readers still on older snapshots; aborts none of them.
+    public func checkpoint() async throws {
+        guard let writer else { return }
+        try await writer.perform(transaction: false) { db in try db.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
+    /// Events waiting for the writer.
+    public var writeQueueDepth: Int { writer?.queueDepth ?? 0 }
+
+    // MARK: Writing
+
+    public func write(_ events: [ValidatedEvent]) async throws -> [WriteOutcome] {
+        guard let writer else { throw StoreError.readOnly }
+        return try await writer.write(events)
+    }
+
+    public func committedEvents() -> AsyncStream<[CommittedEvent]> { broadcaster.stream() }
+
+    // MARK: Reading
+
+    public func query(_ filters: [Filter]) async throws -> [StoredEvent] {
+        let now = configuration.now()
+        let maxLimit = configuration.maxLimit
+        return try await readers.read { db in
+            var seen = Set<Int64>()
+            var listed: [StoredEvent] = []
+            var ranked: [StoredEvent] = []
+            for filter in filters where !filter.isEmptyByConstruction {
+                let limit = min(filter.limit ?? maxLimit, maxLimit)
+                guard limit > 0 else { continue }
+                if filter.search != nil {
+                    for (rowID, event) in try Self.search(filter, limit: limit, now: now, db) where seen.insert(rowID).inserted {
+                        ranked.append(event)
+                    }
+                } else {
+                    for (rowID, event) in try Self.select(filter, limit: limit, now: now, db) where seen.insert(rowID).inserted {
+                        listed.append(event)
+                    }
+                }
+            }
+            return listed.sorted(by: StoredEvent.newestFirst) + ranked
+        }
+    }
+
+    public func count(_ filters: [Filter]) async throws -> Int {
+        let now = configuration.now()
+        return try await readers.read { db in
+            let active = filters.filter { !$0.isEmptyByConstruction }
+            if active.count == 1, active[0].search == nil {
+                let plan = FilterPlanner(filter: active[0], now: now).count()
+                return Int(try db.scalar(built: plan.sql, plan.values) ?? 0)
+            }
+            var rowIDs = Set<Int64>()
+            for filter in active {
+                if filter.search != nil {
+                    for (rowID, _) in try Self.search(filter, limit: SearchPlanner.candidates, now: now, db) { rowIDs.insert(rowID) }
+                } else {
+                    let plan = FilterPlanner(filter: filter, now: now).rowIDs()
+                    try db.run(built: plan.sql, plan.values) { rowIDs.insert($0.int64(0)) }
+                }
+            }
+            return rowIDs.count
+        }
+    }
+
+    public func events(ids: [EventID]) async throws -> [StoredEvent] {
+        guard !ids.isEmpty else { return [] }
+        return try await query([Filter(ids: Set(ids), limit: ids.count)])
+    }
+
+    public func storedIDs(_ ids: [EventID]) async throws -> Set<EventID> {
+        guard !ids.isEmpty else { return [] }
+        return try await readers.read { db in
+            var found = Set<EventID>()
+            for chunk in stride(from: 0, to: ids.count, by: 500).map({ ids[$0..<min($0 + 500, ids.count)] }) {
+                let sql = "SELECT id FROM events WHERE id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))"
+                try db.run(built: sql, chunk.map(SQLiteValue.id)) { row in
+                    if let id = row.bytes32(0) { found.insert(id) }
+                }
+            }
+            return found
+        }
+    }
+
+    public func scan(_ filter: Filter, after cursor: ScanCursor, limit: Int) async throws -> ([StoredEvent], ScanCursor) {
+        let now = configuration.now()
+        return try await readers.read { db in
+            var events: [StoredEvent] = []
+            var last = cursor.position
+            let plan = FilterPlanner(filter: filter, now: now).scan(after: cursor.position, limit: limit)
+            try db.run(built: plan.sql, plan.values) { row in
+                last = row.int64(0)
+                events.append(Self.storedEvent(row))
+            }
+            return (events, ScanCursor(position: last))
+        }
+    }
+
+    public func statistics() async throws -> StoreStatistics {
+        let path = configuration.path
+        return try await readers.read { db in
+            var byKind: [Int: Int] = [:]
+            try db.run("SELECT kind, count(*) FROM events GROUP BY kind") { byKind[$0.int(0)] = $0.int(1) }
+            let authors = Int(try db.scalar("SELECT count(*) FROM (SELECT DISTINCT pubkey FROM events INDEXED BY events_author)") ?? 0)
+            // Stored JSON lacks the 256 hex characters and has a 16-byte header instead.
+            let jsonBytes = try db.scalar(
+                "SELECT total(length(json) + CASE WHEN substr(json, 1, 1) = x'01' THEN 240 ELSE 0 END) FROM events") ?? 0
+            let fileBytes = [path, path + "-wal"].reduce(Int64(0)) { total, file in
+                total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0)
+            }
+            return StoreStatistics(events: byKind.values.reduce(0, +), eventsByKind: byKind, distinctAuthors: authors,
+                                   fileBytes: fileBytes, jsonBytes: jsonBytes)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// A row of `FilterPlanner.columns` as an event, its JSON reassembled.
+    static func storedEvent(_ row: SQLiteStatement) -> StoredEvent {
+        let id = row.bytes32(1)!, pubkey = row.bytes32(2)!
+        let sig = row.bytes(6).withUnsafeBytes { Signature(bytes: $0) } ?? Signature(r: .zero, s: .zero)
+        let json = CompactEventJSON.decode(row.bytes(5), id: id, pubkey: pubkey, sig: sig)
+        return StoredEvent(id: id, pubkey: pubkey, createdAt: row.int64(3), kind: row.int(4), json: json)
+    }
+
+    /// The newest `limit` events of one filter. When the index cannot return rows in time
+    /// order (several authors, kinds or tag values), the cut-off time is found first from the
+    /// index alone, and only events at or after it are read: a home feed of 150 authors
+    /// reads about `limit` rows, not every post of every author.
+    static func select(_ filter: Filter, limit: Int, now: Int64, _ db: SQLiteConnection) throws -> [(Int64, StoredEvent)] {
+        func run(_ filter: Filter) throws -> [(Int64, StoredEvent)] {
+            var rows: [(Int64, StoredEvent)] = []
+            let plan = FilterPlanner(filter: filter, now: now).select(limit: limit)
+            try db.run(built: plan.sql, plan.values) { rows.append(($0.int64(0), storedEvent($0))) }
+            return rows
+        }
+        let planner = FilterPlanner(filter: filter, now: now)
+        guard planner.needsBoundary, let boundaryPlan = planner.boundary(limit: limit),
+              let boundary = try db.scalar(built: boundaryPlan.sql, boundaryPlan.values)
+        else { return try run(filter) }
+        var bounded = filter
+        bounded.since = max(filter.since ?? 0, boundary)
+        let rows = try run(bounded)
+        // Fewer than `limit` means conditions outside the index (expiration, other tags)
+        // dropped some: the answer may reach further back, so ask without the bound.
+        return rows.count >= limit ? rows : try run(filter)
+    }
+
+    /// Full-text matches for a filter, best first, with their row ids.
+    static func search(_ filter: Filter, limit: Int, now: Int64, _ db: SQLiteConnection) throws -> [(Int64, StoredEvent)] {
+        let planner = SearchPlanner(filter: filter, now: now)
+        var scored: [(score: Double, createdAt: Int64, rowID: Int64)] = []
+        let indexes = [(planner.searchesNotes, "notes_fts", false), (planner.searchesProfiles, "profiles_fts", true)]
+        for (wanted, index, prefix) in indexes where wanted {
+            guard let match = FullText.matchQuery(filter.search ?? "", prefixLast: prefix) else { continue }
+            let plan = planner.plan(index: index, match: match)
+            try db.run(built: plan.sql, plan.values) { row in
+                let createdAt = row.int64(1)
+                scored.append((SearchPlanner.score(bm25: row.double(2), createdAt: createdAt, now: now), createdAt, row.int64(0)))
+            }
+        }
+        scored.sort { $0.score != $1.score ? $0.score > $1.score : ($0.createdAt != $1.createdAt ? $0.createdAt > $1.createdAt : $0.rowID < $1.rowID) }
+        let winners = scored.prefix(limit).map(\.rowID)
+        guard !winners.isEmpty else { return [] }
+        var byRowID: [Int64: StoredEvent] = [:]
+        let sql = "SELECT \(FilterPlanner.columns) FROM events AS e WHERE e.rowid IN (\(Array(repeating: "?", count: winners.count).joined(separator: ", ")))"
+        try db.run(built: sql, winners.map { .int($0) }) { byRowID[$0.int64(0)] = storedEvent($0) }
+        return winners.compactMap { rowID in byRowID[rowID].map { (rowID, $0) } }
+    }
+}

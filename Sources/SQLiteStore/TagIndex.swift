@@ -1,0 +1,40 @@
+import Nostr
+
+/// Which tags go into the `tags` table, and how values are stored there.
+enum TagIndex {
+    /// Longer values are not indexed (nobody filters by them; they would only cost space).
+    static let maxValueBytes = 512
+
+    struct Row: Hashable {
+        let name: String
+        let value: SQLiteValue
+    }
+
+    /// The indexable tags of an event: single-letter name, a value, each pair once.
+    static func rows(of event: Event) -> [Row] {
+        var rows: [Row] = []
+        for tag in event.tags where tag.count >= 2 && isIndexedName(tag[0]) && tag[1].utf8.count <= maxValueBytes {
+            rows.append(Row(name: tag[0], value: value(tag[1])))
+        }
+        // Most events have a handful of tags: compare pairwise; hash only long lists.
+        if rows.count <= 16 {
+            var unique: [Row] = []
+            for row in rows where !unique.contains(row) { unique.append(row) }
+            return unique
+        }
+        var seen = Set<Row>()
+        return rows.filter { seen.insert($0).inserted }
+    }
+
+    static func isIndexedName(_ name: String) -> Bool {
+        guard name.utf8.count == 1, let c = name.utf8.first else { return false }
+        return (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c)
+    }
+
+    /// 64 lowercase hex characters become their 32 bytes; anything else stays text. Filters
+    /// convert their values the same way, so lookups match what was stored.
+    static func value(_ text: String) -> SQLiteValue {
+        if text.utf8.count == 64, let bytes = Bytes32(hex: text) { return .blob(bytes.bytes) }
+        return .text(text)
+    }
+}

@@ -1,0 +1,189 @@
+import Nostr
+import Store
+import Workers
+
+/// The one thread that writes. It owns the only read-write connection, drains a queue of
+/// jobs, and commits event batches in one `BEGIN IMMEDIATE` transaction each (group commit:
+/// everything that arrived while the previous batch was committing, up to `maxBatch`).
+/// Callers get outcomes after the commit; listeners get the committed events after that.
+final class Writer: @unchecked Sendable {
+    struct Settings: Sendable {
+        var maxBatch = 1_000
+        var futureTolerance: Int64 = 900
+        var expirationSweepInterval = 60.0
+        var now: @Sendable () -> Int64 = unixNow
+    }
+
+    private enum Job {
+        case events([ValidatedEvent], CheckedContinuation<[WriteOutcome], Error>)
+        case task((SQLiteConnection) throws -> Void)
+    }
+
+    private let lock = ConditionLock()
+    private var queue: [Job] = []
+    private var queuedEvents = 0
+    private var stopping = false
+    private var thread: JoinableThread?
+    private let settings: Settings
+    private let broadcaster: CommittedEventsBroadcaster
+    private var lastSweep = 0.0
+
+    /// Opens (or creates) the database, migrates it, and starts the writer thread.
+    init(path: String, settings: Settings, broadcaster: CommittedEventsBroadcaster) throws {
+        self.settings = settings
+        self.broadcaster = broadcaster
+        let connection = try SQLiteConnection(path: path, mode: .readWrite)
+        try connection.execute(Pragmas.writer)
+        try Migrator.migrate(connection)
+        let owned = UncheckedBox(connection)
+        thread = spawnThread(name: "hearth-writer") { [self] in self.run(owned.value) }
+    }
+
+    /// Events waiting to be written (for /metrics and back-pressure decisions).
+    var queueDepth: Int { lock.withLock { queuedEvents } }
+
+    func write(_ events: [ValidatedEvent]) async throws -> [WriteOutcome] {
+        if events.isEmpty { return [] }
+        return try await withCheckedThrowingContinuation { continuation in
+            let refused = lock.withLock { () -> Bool in
+                if stopping { return true }
+                queue.append(.events(events, continuation))
+                queuedEvents += events.count
+                lock.signal()
+                return false
+            }
+            if refused { continuation.resume(throwing: StoreError.closed) }
+        }
+    }
+
+    /// Runs `body` on the writer thread, in its own transaction unless `transaction` is
+    /// false (a checkpoint, say, which cannot run inside one).
+    func perform<T: Sendable>(transaction: Bool = true, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let refused = lock.withLock { () -> Bool in
+                if stopping { return true }
+                queue.append(.task { connection in
+                    do {
+                        if transaction { try connection.execute("BEGIN IMMEDIATE") }
+                        let result = try body(connection)
+                        if transaction { try connection.execute("COMMIT") }
+                        continuation.resume(returning: result)
+                    } catch {
+                        if transaction { try? connection.execute("ROLLBACK") }
+                        continuation.resume(throwing: error.asStoreError())
+                    }
+                })
+                lock.signal()
+                return false
+            }
+            if refused { continuation.resume(throwing: StoreError.closed) }
+        }
+    }
+
+    /// Finishes every queued job, checkpoints, closes the connection and stops the thread.
+    func close() {
+        let thread = lock.withLock { () -> JoinableThread? in
+            stopping = true
+            lock.signal()
+            defer { self.thread = nil }
+            return self.thread
+        }
+        thread?.join()
+    }
+
+    // MARK: The thread
+
+    private func run(_ connection: SQLiteConnection) {
+        lastSweep = monotonicNow()
+        while let jobs = nextJobs() {
+            var eventJobs: [([ValidatedEvent], CheckedContinuation<[WriteOutcome], Error>)] = []
+            for job in jobs {
+                switch job {
+                case .events(let events, let continuation): eventJobs.append((events, continuation))
+                case .task(let body): try? body(connection)
+                }
+            }
+            if !eventJobs.isEmpty { commit(eventJobs, on: connection) }
+            maintain(connection)
+        }
+        try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try? connection.execute("PRAGMA optimize")
+    }
+
+    /// Waits for work; returns nil once stopping and drained. Takes whole jobs up to
+    /// `maxBatch` events (a larger single job is taken alone).
+    private func nextJobs() -> [Job]? {
+        lock.withLock {
+            while queue.isEmpty && !stopping {
+                if !lock.wait(seconds: 1) { return [] }  // idle tick for maintenance
+            }
+            if queue.isEmpty { return nil }
+            var taken: [Job] = []
+            var events = 0
+            while let job = queue.first {
+                if case .events(let batch, _) = job {
+                    if events > 0 && events + batch.count > settings.maxBatch { break }
+                    events += batch.count
+                }
+                taken.append(queue.removeFirst())
+            }
+            queuedEvents -= events
+            return taken
+        }
+    }
+
+    private func commit(_ jobs: [([ValidatedEvent], CheckedContinuation<[WriteOutcome], Error>)], on connection: SQLiteConnection) {
+        let applier = EventApplier(db: connection, now: settings.now(), futureTolerance: settings.futureTolerance)
+        var outcomes: [[WriteOutcome]] = []
+        do {
+            try connection.execute("BEGIN IMMEDIATE")
+            for (events, _) in jobs { outcomes.append(try events.map(applier.apply)) }
+            try connection.execute("COMMIT")
+        } catch {
+            // Something unexpected (a full disk, say): undo the batch, then write each
+            // event on its own so one failure cannot take the others down with it.
+            try? connection.execute("ROLLBACK")
+            outcomes = jobs.map { events, _ in events.map { applyAlone($0, applier, connection) } }
+        }
+        var committed: [CommittedEvent] = []
+        for ((events, continuation), results) in zip(jobs, outcomes) {
+            continuation.resume(returning: results)
+            for (incoming, outcome) in zip(events, results) where outcome.isLive {
+                committed.append(CommittedEvent(event: incoming.event, json: incoming.json, outcome: outcome))
+            }
+        }
+        broadcaster.publish(committed)
+    }
+
+    private func applyAlone(_ incoming: ValidatedEvent, _ applier: EventApplier, _ connection: SQLiteConnection) -> WriteOutcome {
+        do {
+            try connection.execute("BEGIN IMMEDIATE")
+            let outcome = try applier.apply(incoming)
+            try connection.execute("COMMIT")
+            return outcome
+        } catch {
+            try? connection.execute("ROLLBACK")
+            return .failed("could not store the event: \(error)")
+        }
+    }
+
+    /// Periodic work between batches: the NIP-40 sweep.
+    private func maintain(_ connection: SQLiteConnection) {
+        guard monotonicNow() - lastSweep >= settings.expirationSweepInterval else { return }
+        lastSweep = monotonicNow()
+        let applier = EventApplier(db: connection, now: settings.now(), futureTolerance: settings.futureTolerance)
+        do {
+            try connection.execute("BEGIN IMMEDIATE")
+            _ = try applier.sweepExpired()
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute("ROLLBACK")
+        }
+    }
+}
+
+/// Moves a non-Sendable value to the one thread that will own it from then on.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

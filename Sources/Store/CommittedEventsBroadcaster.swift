@@ -1,0 +1,36 @@
+import Synchronization
+
+/// Fans committed batches out to every listener's `AsyncStream`.
+///
+/// The writer calls `publish` after each commit; listeners (live subscriptions, caches)
+/// each get their own stream. A listener that stops iterating is dropped.
+public final class CommittedEventsBroadcaster: Sendable {
+    private let listeners = Mutex<[Int: AsyncStream<[CommittedEvent]>.Continuation]>([:])
+    private let nextID = Atomic<Int>(0)
+
+    public init() {}
+
+    public func stream() -> AsyncStream<[CommittedEvent]> {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncStream<[CommittedEvent]>.makeStream(bufferingPolicy: .unbounded)
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.listeners.withLock { $0.removeValue(forKey: id) }
+        }
+        listeners.withLock { $0[id] = continuation }
+        return stream
+    }
+
+    public func publish(_ batch: [CommittedEvent]) {
+        guard !batch.isEmpty else { return }
+        let current = listeners.withLock { Array($0.values) }
+        for continuation in current { continuation.yield(batch) }
+    }
+
+    public func finish() {
+        let current = listeners.withLock { listeners in
+            defer { listeners.removeAll() }
+            return Array(listeners.values)
+        }
+        for continuation in current { continuation.finish() }
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import SQLiteStore
+
+/// `--db`, shared by every command that opens the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: "Database file (created with its folder if missing).")
+    var path = "data/hearth.db"
+
+    func open(readOnly: Bool = false) throws -> SQLiteStore {
+        var configuration = SQLiteStore.Configuration(path: path)
+        configuration.readOnly = readOnly
+        configuration.readers = 2
+        do {
+            return try SQLiteStore(configuration)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import ArgumentParser
+import Ingest
+import Store
+import Workers
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import events from a JSON-lines file (- for standard input).",
+        discussion: """
+            Every line goes through the same door as events from relays: parse, duplicate \
+            check, id and signature verification, then the writer. A bad line is counted \
+            and skipped; it never stops the import.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: "A file with one event JSON object per line, or - for standard input.")
+    var file: String
+
+    @Option(help: "Lines per batch handed to the writer.")
+    var batch = 2_000
+
+    func run() async throws {
+        let reader = try LineReader(path: file)
+        let store = try database.open()
+        let pipeline = IngestPipeline(store: store, verifierThreads: max(1, ProcessInfoCores.count))
+        let progress = ProgressBar("importing", total: reader.totalBytes.map(Int.init))
+        let started = monotonicNow()
+        var summary = ImportSummary()
+        // Two batches in flight: one being verified and written while the next is read.
+        try await withThrowingTaskGroup(of: [IngestOutcome].self) { group in
+            var inFlight = 0
+            while true {
+                var lines: [[UInt8]] = []
+                while lines.count < batch, let line = reader.next() {
+                    if line.contains(where: { $0 != 0x20 && $0 != 0x09 }) { lines.append(line) }
+                }
+                if lines.isEmpty { break }
+                let submitted = lines
+                group.addTask { await pipeline.submit(json: submitted, from: .importFile) }
+                inFlight += 1
+                if inFlight >= 2, let outcomes = try await group.next() {
+                    summary.add(outcomes)
+                    inFlight -= 1
+                }
+                progress.update(Int(reader.bytesRead))
+            }
+            for try await outcomes in group { summary.add(outcomes) }
+        }
+        progress.finish(Int(reader.bytesRead))
+        pipeline.shutdown()
+        await store.close()
+        let seconds = monotonicNow() - started
+        print(summary)
+        print("took \(String(format: "%.1f", seconds)) s (\(Int(Double(summary.lines) / max(seconds, 0.001))) lines/s)")
+    }
+}

@@ -1,0 +1,18 @@
+/// The SQL migrations in `schema/`, compiled into the binary so a deployed `hearth` needs
+/// no files beside it. Every file must be listed here; a test checks the list against the
+/// directory.
+public enum Schema {
+    /// A numbered migration.
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let sql: String
+    }
+
+    /// SQLite migrations, in order.
+    public static let sqlite: [Migration] = [
+        Migration(version: 1, name: "0001_events", sql: text(PackageResources._001_events_sql)),
+    ]
+
+    private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+}
