@@ -12,6 +12,7 @@ public enum Schema {
     /// SQLite migrations, in order.
     public static let sqlite: [Migration] = [
         Migration(version: 1, name: "0001_events", sql: text(PackageResources._001_events_sql)),
+        Migration(version: 2, name: "0002_derived", sql: text(PackageResources._002_derived_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

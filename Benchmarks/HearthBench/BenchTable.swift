@@ -64,6 +64,7 @@ struct BenchTable {
 
 /// A number with thousands separators and no more precision than it deserves.
 func formatted(_ value: Double) -> String {
+    guard value.isFinite else { return "n/a" }
     if value >= 100 {
         let digits = String(Int(value.rounded()))
         var out = ""

@@ -11,6 +11,8 @@ struct EventApplier {
     let db: SQLiteConnection
     let now: Int64
     let futureTolerance: Int64
+    /// Derived read models, updated with every insert and removal (nil when turned off).
+    let derived: DerivedData?
 
     func apply(_ incoming: ValidatedEvent) throws -> WriteOutcome {
         let event = incoming.event
@@ -23,16 +25,17 @@ struct EventApplier {
         if try isDeleted(event) { return .deleted }
 
         var outcome = WriteOutcome.stored
+        var replaced: Event?
         if let address = event.address, let current = try currentVersion(of: address) {
             if current.id == event.id { return .duplicate }
             let currentWins = current.createdAt > event.createdAt
                 || (current.createdAt == event.createdAt && current.id < event.id)
             if currentWins { return .olderThanStored }
-            try remove(rowID: current.rowID)
+            replaced = try remove(rowID: current.rowID, replacedBy: event)
             outcome = .replaced(current.id)
         }
         // The unique id index answers "already stored?" as part of the insert itself.
-        guard try insert(incoming) else { return .duplicate }
+        guard try insert(incoming, replacing: replaced) else { return .duplicate }
         if event.kind == 5 { try applyDeletion(event) }
         return outcome
     }
@@ -107,8 +110,9 @@ struct EventApplier {
 
     // MARK: Rows
 
-    /// Inserts the event and its index rows; false when the id is already stored.
-    private func insert(_ incoming: ValidatedEvent) throws -> Bool {
+    /// Inserts the event, its index rows and its derived data; false when the id is
+    /// already stored.
+    private func insert(_ incoming: ValidatedEvent, replacing: Event?) throws -> Bool {
         let event = incoming.event
         let statement = try db.prepare("""
             INSERT OR IGNORE INTO events (id, pubkey, created_at, kind, sig, json, dtag, expiration)
@@ -126,19 +130,23 @@ struct EventApplier {
         _ = try statement.step()
         guard db.changes > 0 else { return false }
         try writeIndexes(event, rowID: db.lastInsertRowID, insert: true)
+        try derived?.didInsert(event, replacing: replacing)
         return true
     }
 
-    /// Removes a stored event and everything indexed from it.
-    func remove(rowID: Int64) throws {
+    /// Removes a stored event, everything indexed from it and its derived data; returns it.
+    @discardableResult
+    func remove(rowID: Int64, replacedBy replacement: Event? = nil) throws -> Event? {
         var stored: StoredEvent?
         try db.run("SELECT e.rowid, e.id, e.pubkey, e.created_at, e.kind, e.json, e.sig FROM events AS e WHERE rowid = ?", [.int(rowID)]) {
             stored = SQLiteStore.storedEvent($0)
         }
-        guard let stored else { return }
+        guard let stored else { return nil }
         let event = try stored.parsed()
         try writeIndexes(event, rowID: rowID, insert: false)
         try db.run("DELETE FROM events WHERE rowid = ?", [.int(rowID)])
+        try derived?.didRemove(event, replacedBy: replacement)
+        return event
     }
 
     /// Adds or removes the tag rows and full-text entries of an event. Contentless FTS5

@@ -19,7 +19,7 @@ struct FilterPlanner {
         let values: [SQLiteValue]
     }
 
-    /// The columns every event query returns, in `StoredEvent` order.
+    /// The columns every event query returns, in `SQLiteStore.storedEvent` order.
     static let columns = "e.rowid, e.id, e.pubkey, e.created_at, e.kind, e.json, e.sig"
 
     let filter: Filter
@@ -36,11 +36,11 @@ struct FilterPlanner {
     /// Rows of the filter, newest first (ties: lowest id), at most `limit`.
     func select(limit: Int) -> Plan {
         var values: [SQLiteValue] = []
-        let (from, conditions, orderTime) = body(&values)
+        let (from, conditions, time) = body(&values)
         values.append(.int(Int64(limit)))
         // DISTINCT orders by a result column; otherwise by the index's own time column.
         let distinct = needsDistinct ? "DISTINCT " : ""
-        let order = needsDistinct ? "e.created_at" : orderTime
+        let order = needsDistinct ? "e.created_at" : time
         return Plan(sql: """
             SELECT \(distinct)\(FilterPlanner.columns) FROM \(from)
             WHERE \(conditions.joined(separator: " AND "))
@@ -48,45 +48,27 @@ struct FilterPlanner {
             """, values: values)
     }
 
+    /// True when the chosen index cannot deliver rows newest-first by itself (several
+    /// authors, kinds or tag values): SQLite would read every match and sort it, with the
+    /// table row of each. `boundary` then finds the cut-off time from the index alone.
+    var needsBoundary: Bool {
+        switch access {
+        case .ids, .time: return false
+        case .tag(let name): return (filter.tags[name]?.count ?? 0) > 1
+        case .authors: return (filter.authors?.count ?? 0) * (filter.kinds?.count ?? 1) > 1 || filter.kinds == nil
+        case .kinds: return (filter.kinds?.count ?? 0) > 1
+        }
+    }
+
     /// The `created_at` of the `limit`-th newest index entry, using only the conditions the
     /// access index holds (no table lookups). The filter's own result can only have fewer
-    /// entries at or above it, so `select(limit:since:)` with this bound contains the answer
-    /// whenever it returns `limit` events.
+    /// entries at or above it, so a select bounded by it contains the answer whenever it
+    /// returns `limit` events.
     func boundary(limit: Int) -> Plan? {
+        guard access != .ids, access != .time else { return nil }
         var values: [SQLiteValue] = []
-        var conditions: [String] = []
-        let from: String, time: String
-        switch access {
-        case .ids, .time:
-            return nil
-        case .tag(let name):
-            let tagValues = filter.tags[name]!.sorted()
-            conditions.append("t.name = ?")
-            values.append(.text(name))
-            conditions.append("t.value IN (\(placeholders(tagValues.count)))")
-            values += tagValues.map(TagIndex.value)
-            if let kinds = filter.kinds {
-                conditions.append("t.kind IN (\(placeholders(kinds.count)))")
-                values += kinds.sorted().map { .int(Int64($0)) }
-            }
-            (from, time) = ("tags AS t", "t.created_at")
-        case .authors:
-            let authors = filter.authors!.sorted()
-            conditions.append("e.pubkey IN (\(placeholders(authors.count)))")
-            values += authors.map(SQLiteValue.id)
-            if let kinds = filter.kinds {
-                conditions.append("e.kind IN (\(placeholders(kinds.count)))")
-                values += kinds.sorted().map { .int(Int64($0)) }
-            }
-            (from, time) = ("events AS e INDEXED BY events_author", "e.created_at")
-        case .kinds:
-            let kinds = filter.kinds!.sorted()
-            conditions.append("e.kind IN (\(placeholders(kinds.count)))")
-            values += kinds.map { .int(Int64($0)) }
-            (from, time) = ("events AS e INDEXED BY events_kind", "e.created_at")
-        }
-        if let since = filter.since { conditions.append("\(time) >= ?"); values.append(.int(since)) }
-        if let until = filter.until { conditions.append("\(time) <= ?"); values.append(.int(until)) }
+        var (from, conditions, time) = indexConditions(&values)
+        conditions += timeWindow(time, &values)
         values.append(.int(Int64(limit - 1)))
         return Plan(sql: """
             SELECT \(time) FROM \(from) WHERE \(conditions.joined(separator: " AND "))
@@ -123,19 +105,11 @@ struct FilterPlanner {
     /// Every condition of the filter checked on an events row `e` (none used for access):
     /// for scans and for full-text candidates.
     func allConditions(_ values: inout [SQLiteValue]) -> [String] {
-        eventConditions(&values, skipKinds: false, skipAuthors: false, skipTime: false) + otherTags(except: nil, &values)
-    }
-
-    /// True when the chosen index cannot deliver rows newest-first by itself (several
-    /// authors, kinds or tag values): SQLite would read every match and sort it, with the
-    /// table row of each. `boundary` then finds the cut-off time from the index alone.
-    var needsBoundary: Bool {
-        switch access {
-        case .ids, .time: return false
-        case .tag(let name): return (filter.tags[name]?.count ?? 0) > 1
-        case .authors: return (filter.authors?.count ?? 0) * (filter.kinds?.count ?? 1) > 1 || filter.kinds == nil
-        case .kinds: return (filter.kinds?.count ?? 0) > 1
-        }
+        var conditions: [String] = []
+        if let authors = filter.authors { conditions.append(Self.inList("e.pubkey", authors.sorted().map(SQLiteValue.id), &values)) }
+        if let kinds = filter.kinds { conditions.append(Self.inList("e.kind", Self.kindValues(kinds), &values)) }
+        conditions += timeWindow("e.created_at", &values) + [notExpired(&values)]
+        return conditions + otherTags(except: nil, &values)
     }
 
     /// A tag filter with several values can reach the same event through several rows.
@@ -144,82 +118,78 @@ struct FilterPlanner {
         return false
     }
 
-    /// FROM clause, WHERE conditions and the time column to order by, for `access`.
-    private func body(_ values: inout [SQLiteValue]) -> (String, [String], String) {
-        var conditions: [String] = []
+    /// The table or index read, the conditions it answers without a table lookup, and its
+    /// time column.
+    private func indexConditions(_ values: inout [SQLiteValue]) -> (from: String, conditions: [String], time: String) {
         switch access {
         case .ids:
-            let ids = filter.ids!.sorted()
-            conditions.append("e.id IN (\(placeholders(ids.count)))")
-            values += ids.map(SQLiteValue.id)
-            conditions += eventConditions(&values, skipKinds: false, skipAuthors: false, skipTime: false)
-            conditions += otherTags(except: nil, &values)
-            return ("events AS e INDEXED BY events_id", conditions, "e.created_at")
+            let ids = filter.ids!.sorted().map(SQLiteValue.id)
+            return ("events AS e INDEXED BY events_id", [Self.inList("e.id", ids, &values)], "e.created_at")
         case .tag(let name):
-            let tagValues = filter.tags[name]!.sorted()
-            conditions.append("t.name = ?")
             values.append(.text(name))
-            conditions.append("t.value IN (\(placeholders(tagValues.count)))")
-            values += tagValues.map(TagIndex.value)
-            if let since = filter.since { conditions.append("t.created_at >= ?"); values.append(.int(since)) }
-            if let until = filter.until { conditions.append("t.created_at <= ?"); values.append(.int(until)) }
-            if let kinds = filter.kinds {
-                conditions.append("t.kind IN (\(placeholders(kinds.count)))")
-                values += kinds.sorted().map { .int(Int64($0)) }
-            }
-            conditions += eventConditions(&values, skipKinds: true, skipAuthors: false, skipTime: true)
-            conditions += otherTags(except: name, &values)
-            return ("tags AS t CROSS JOIN events AS e ON e.rowid = t.event", conditions, "t.created_at")
+            var conditions = ["t.name = ?", Self.inList("t.value", filter.tags[name]!.sorted().map(TagIndex.value), &values)]
+            if let kinds = filter.kinds { conditions.append(Self.inList("t.kind", Self.kindValues(kinds), &values)) }
+            return ("tags AS t", conditions, "t.created_at")
         case .authors:
-            conditions += eventConditions(&values, skipKinds: false, skipAuthors: false, skipTime: false)
+            var conditions = [Self.inList("e.pubkey", filter.authors!.sorted().map(SQLiteValue.id), &values)]
+            if let kinds = filter.kinds { conditions.append(Self.inList("e.kind", Self.kindValues(kinds), &values)) }
             return ("events AS e INDEXED BY events_author", conditions, "e.created_at")
         case .kinds:
-            conditions += eventConditions(&values, skipKinds: false, skipAuthors: false, skipTime: false)
-            return ("events AS e INDEXED BY events_kind", conditions, "e.created_at")
+            return ("events AS e INDEXED BY events_kind", [Self.inList("e.kind", Self.kindValues(filter.kinds!), &values)], "e.created_at")
         case .time:
-            conditions += eventConditions(&values, skipKinds: false, skipAuthors: false, skipTime: false)
-            return ("events AS e INDEXED BY events_time", conditions, "e.created_at")
+            return ("events AS e INDEXED BY events_time", [], "e.created_at")
         }
     }
 
-    /// Conditions on the events row: authors, kinds, time window, not expired.
-    private func eventConditions(_ values: inout [SQLiteValue], skipKinds: Bool, skipAuthors: Bool, skipTime: Bool) -> [String] {
+    /// FROM clause, WHERE conditions and the time column to order by.
+    private func body(_ values: inout [SQLiteValue]) -> (String, [String], String) {
+        var (from, conditions, time) = indexConditions(&values)
+        conditions += timeWindow(time, &values)
+        if case .tag(let name) = access {
+            from = "tags AS t CROSS JOIN events AS e ON e.rowid = t.event"
+            if let authors = filter.authors { conditions.append(Self.inList("e.pubkey", authors.sorted().map(SQLiteValue.id), &values)) }
+            conditions.append(notExpired(&values))
+            return (from, conditions + otherTags(except: name, &values), time)
+        }
+        if access == .ids || access == .time {
+            if let authors = filter.authors { conditions.append(Self.inList("e.pubkey", authors.sorted().map(SQLiteValue.id), &values)) }
+        }
+        if access != .authors && access != .kinds, let kinds = filter.kinds {
+            conditions.append(Self.inList("e.kind", Self.kindValues(kinds), &values))
+        }
+        conditions.append(notExpired(&values))
+        return (from, conditions + otherTags(except: nil, &values), time)
+    }
+
+    private func timeWindow(_ column: String, _ values: inout [SQLiteValue]) -> [String] {
         var conditions: [String] = []
-        if !skipAuthors, let authors = filter.authors {
-            conditions.append("e.pubkey IN (\(placeholders(authors.count)))")
-            values += authors.sorted().map(SQLiteValue.id)
-        }
-        if !skipKinds, let kinds = filter.kinds {
-            conditions.append("e.kind IN (\(placeholders(kinds.count)))")
-            values += kinds.sorted().map { .int(Int64($0)) }
-        }
-        if !skipTime {
-            if let since = filter.since { conditions.append("e.created_at >= ?"); values.append(.int(since)) }
-            if let until = filter.until { conditions.append("e.created_at <= ?"); values.append(.int(until)) }
-        }
-        conditions.append("(e.expiration IS NULL OR e.expiration > ?)")
-        values.append(.int(now))
+        if let since = filter.since { conditions.append("\(column) >= ?"); values.append(.int(since)) }
+        if let until = filter.until { conditions.append("\(column) <= ?"); values.append(.int(until)) }
         return conditions
+    }
+
+    /// NIP-40: an expired event is never returned, even before the sweep removes it.
+    private func notExpired(_ values: inout [SQLiteValue]) -> String {
+        values.append(.int(now))
+        return "(e.expiration IS NULL OR e.expiration > ?)"
     }
 
     /// EXISTS checks for tag conditions other than the one used for access. Each is a
     /// primary-key lookup: (name, value, created_at, event) are all known.
     private func otherTags(except accessTag: String?, _ values: inout [SQLiteValue]) -> [String] {
         filter.tags.sorted(by: { $0.key < $1.key }).compactMap { name, tagValues in
-            name == accessTag ? nil : tagExists(name, tagValues, &values)
+            guard name != accessTag else { return nil }
+            values.append(.text(name))
+            let valueList = Self.inList("o.value", tagValues.sorted().map(TagIndex.value), &values)
+            return "EXISTS (SELECT 1 FROM tags AS o WHERE o.name = ? AND \(valueList) AND o.created_at = e.created_at AND o.event = e.rowid)"
         }
     }
 
-    private func tagExists(_ name: String, _ tagValues: Set<String>, _ values: inout [SQLiteValue]) -> String {
-        values.append(.text(name))
-        values += tagValues.sorted().map(TagIndex.value)
-        return """
-            EXISTS (SELECT 1 FROM tags AS o WHERE o.name = ? AND o.value IN (\(placeholders(tagValues.count))) \
-            AND o.created_at = e.created_at AND o.event = e.rowid)
-            """
+    /// `column IN (?, ?, …)`, appending the values.
+    static func inList(_ column: String, _ items: [SQLiteValue], _ values: inout [SQLiteValue]) -> String {
+        values += items
+        return "\(column) IN (\(placeholders(items.count)))"
     }
 
-    private func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ", ")
-    }
+    static func kindValues(_ kinds: Set<Int>) -> [SQLiteValue] { kinds.sorted().map { .int(Int64($0)) } }
 }

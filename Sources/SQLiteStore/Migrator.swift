@@ -64,7 +64,7 @@ enum Pragmas {
         PRAGMA temp_store = MEMORY;
         PRAGMA cache_size = -65536;
         PRAGMA mmap_size = 268435456;
-        PRAGMA wal_autocheckpoint = 4000;
+        PRAGMA wal_autocheckpoint = 20000;
         PRAGMA journal_size_limit = 67108864;
         PRAGMA busy_timeout = 10000;
         """

@@ -20,6 +20,9 @@ public final class SQLiteStore: EventStore {
         /// Events further than this in the future are refused (seconds).
         public var futureTolerance: Int64 = 900
         public var expirationSweepInterval = 60.0
+        /// Maintain the derived read models (counts, follows, threads, notifications…).
+        /// Off only for a plain relay, or to measure their cost.
+        public var derivedData = true
         /// The clock, in unix seconds (tests move it).
         public var now: @Sendable () -> Int64 = unixNow
 
@@ -27,7 +30,7 @@ public final class SQLiteStore: EventStore {
     }
 
     public let configuration: Configuration
-    private let writer: Writer?
+    let writer: Writer?
     let readers: ReaderPool
     private let broadcaster = CommittedEventsBroadcaster()
 
@@ -48,6 +51,7 @@ public final class SQLiteStore: EventStore {
                 settings.futureTolerance = configuration.futureTolerance
                 settings.expirationSweepInterval = configuration.expirationSweepInterval
                 settings.now = configuration.now
+                settings.derivedData = configuration.derivedData
                 writer = try Writer(path: configuration.path, settings: settings, broadcaster: broadcaster)
             }
             readers = try ReaderPool(path: configuration.path, count: configuration.readers,

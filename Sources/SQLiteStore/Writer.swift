@@ -9,6 +9,8 @@ import Workers
 final class Writer: @unchecked Sendable {
     struct Settings: Sendable {
         var maxBatch = 1_000
+        var backlogFactor = 16
+        var derivedData = true
         var futureTolerance: Int64 = 900
         var expirationSweepInterval = 60.0
         var now: @Sendable () -> Int64 = unixNow
@@ -111,18 +113,23 @@ final class Writer: @unchecked Sendable {
     }
 
     /// Waits for work; returns nil once stopping and drained. Takes whole jobs up to
-    /// `maxBatch` events (a larger single job is taken alone).
+    /// `maxBatch` events (a larger single job is taken alone); with a backlog, up to
+    /// `backlogFactor` times that. Each commit writes every page it touched to the WAL, and
+    /// inserts into the random-keyed indexes touch ~2–5 pages per event: measured, 500-event
+    /// commits ran at 5.4k events/s and 20,000-event commits at 10.5k/s. Small batches keep
+    /// latency low when traffic is light; large ones keep up with a flood.
     private func nextJobs() -> [Job]? {
         lock.withLock {
             while queue.isEmpty && !stopping {
                 if !lock.wait(seconds: 1) { return [] }  // idle tick for maintenance
             }
             if queue.isEmpty { return nil }
+            let limit = queuedEvents > 2 * settings.maxBatch ? settings.maxBatch * settings.backlogFactor : settings.maxBatch
             var taken: [Job] = []
             var events = 0
             while let job = queue.first {
                 if case .events(let batch, _) = job {
-                    if events > 0 && events + batch.count > settings.maxBatch { break }
+                    if events > 0 && events + batch.count > limit { break }
                     events += batch.count
                 }
                 taken.append(queue.removeFirst())
@@ -132,18 +139,33 @@ final class Writer: @unchecked Sendable {
         }
     }
 
+    /// An applier for one transaction, with the clock read once.
+    private func applier(_ connection: SQLiteConnection) throws -> EventApplier {
+        let now = settings.now()
+        let cutoff: Int64
+        if let stored = try DerivedData.currentScoreCutoff(connection) {
+            cutoff = stored
+        } else {
+            cutoff = now - 86_400
+            try DerivedData.setScoreCutoff(connection, cutoff)
+        }
+        return EventApplier(db: connection, now: now, futureTolerance: settings.futureTolerance,
+                            derived: settings.derivedData ? DerivedData(db: connection, scoreCutoff: cutoff) : nil)
+    }
+
     private func commit(_ jobs: [([ValidatedEvent], CheckedContinuation<[WriteOutcome], Error>)], on connection: SQLiteConnection) {
-        let applier = EventApplier(db: connection, now: settings.now(), futureTolerance: settings.futureTolerance)
         var outcomes: [[WriteOutcome]] = []
         do {
             try connection.execute("BEGIN IMMEDIATE")
+            let applier = try applier(connection)
             for (events, _) in jobs { outcomes.append(try events.map(applier.apply)) }
+            try applier.derived?.flush()
             try connection.execute("COMMIT")
         } catch {
             // Something unexpected (a full disk, say): undo the batch, then write each
             // event on its own so one failure cannot take the others down with it.
             try? connection.execute("ROLLBACK")
-            outcomes = jobs.map { events, _ in events.map { applyAlone($0, applier, connection) } }
+            outcomes = jobs.map { events, _ in events.map { applyAlone($0, connection) } }
         }
         var committed: [CommittedEvent] = []
         for ((events, continuation), results) in zip(jobs, outcomes) {
@@ -155,10 +177,12 @@ final class Writer: @unchecked Sendable {
         broadcaster.publish(committed)
     }
 
-    private func applyAlone(_ incoming: ValidatedEvent, _ applier: EventApplier, _ connection: SQLiteConnection) -> WriteOutcome {
+    private func applyAlone(_ incoming: ValidatedEvent, _ connection: SQLiteConnection) -> WriteOutcome {
         do {
             try connection.execute("BEGIN IMMEDIATE")
+            let applier = try applier(connection)
             let outcome = try applier.apply(incoming)
+            try applier.derived?.flush()
             try connection.execute("COMMIT")
             return outcome
         } catch {
@@ -167,14 +191,16 @@ final class Writer: @unchecked Sendable {
         }
     }
 
-    /// Periodic work between batches: the NIP-40 sweep.
+    /// Periodic work between batches: the NIP-40 sweep and the score24h decay.
     private func maintain(_ connection: SQLiteConnection) {
         guard monotonicNow() - lastSweep >= settings.expirationSweepInterval else { return }
         lastSweep = monotonicNow()
-        let applier = EventApplier(db: connection, now: settings.now(), futureTolerance: settings.futureTolerance)
         do {
             try connection.execute("BEGIN IMMEDIATE")
+            let applier = try applier(connection)
             _ = try applier.sweepExpired()
+            try applier.derived?.flush()
+            _ = try DerivedData.advanceScoreCutoff(connection, to: applier.now - 86_400)
             try connection.execute("COMMIT")
         } catch {
             try? connection.execute("ROLLBACK")

@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -5,12 +6,12 @@ import Darwin
 #endif
 
 /// A one-line progress bar on standard error, drawn only when standard error is a terminal
-/// (so logs and CI output stay clean).
-final class ProgressBar {
+/// (so logs and CI output stay clean). Safe to update from any thread.
+final class ProgressBar: Sendable {
     private let label: String
     private let total: Int?
     private let enabled: Bool
-    private var lastDraw: Double = 0
+    private let lastDraw = Mutex<Double>(0)
     private let started: Double
 
     init(_ label: String, total: Int? = nil) {
@@ -32,9 +33,12 @@ final class ProgressBar {
     func update(_ done: Int) {
         guard enabled else { return }
         let now = ProgressBar.now()
-        guard now - lastDraw >= 0.1 else { return }
-        lastDraw = now
-        draw(done)
+        let due = lastDraw.withLock { last in
+            guard now - last >= 0.1 else { return false }
+            last = now
+            return true
+        }
+        if due { draw(done) }
     }
 
     func finish(_ done: Int) {

@@ -19,7 +19,7 @@ struct Import: AsyncParsableCommand {
     var file: String
 
     @Option(help: "Lines per batch handed to the writer.")
-    var batch = 2_000
+    var batch = 5_000
 
     func run() async throws {
         let reader = try LineReader(path: file)
