@@ -40,8 +40,9 @@ release: deps
 run: release
 	.build/release/hearth serve
 
-## bench: optimized build of the benchmark, then print its tables.
+## bench: optimized build (the benchmark runs `hearth serve` too), then print its tables.
 bench: deps
+	$(SWIFT) build -c release --product hearth
 	$(SWIFT) build -c release --product HearthBench
 	.build/release/HearthBench
 

@@ -13,6 +13,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.9.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.2.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.3.0"),
     ],
     targets: [
         // System libraries (module maps over the Debian -dev packages).
@@ -40,18 +47,40 @@ let package = Package(
         .target(name: "SQLiteStore", dependencies: ["Store", "Schema", "Workers", "CSQLite"]),
         // The one door every event goes through: parse, drop duplicates, verify, policy, write.
         .target(name: "Ingest", dependencies: ["Store", "Workers"]),
+        // NIP-01 read side: REQ/COUNT/CLOSE and the live subscription index.
+        .target(name: "RelayAPI", dependencies: ["Store", "Nostr"]),
+        // Primal's cache protocol: ops over `any EventStore`.
+        .target(name: "CacheAPI", dependencies: ["Store", "Nostr", "RelayAPI", "Ingest"]),
+        // WebSocket and HTTP on one port: connections, limits, NIP-11, /health, /metrics.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Nostr", "Store", "SQLiteStore", "Ingest", "RelayAPI", "CacheAPI", "Workers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]),
         // Deterministic, validly signed test corpora (`hearth generate`, tests, benchmarks).
         .target(name: "Corpus", dependencies: ["Nostr"]),
 
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "Nostr", "Corpus", "Store", "SQLiteStore", "Ingest",
+                "Nostr", "Corpus", "Store", "SQLiteStore", "Ingest", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .executableTarget(
             name: "HearthBench",
-            dependencies: ["Nostr", "Corpus", "Store", "SQLiteStore", "Ingest", "Workers"],
+            dependencies: [
+                "Nostr", "Corpus", "Store", "SQLiteStore", "Ingest", "Workers", "Server",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             path: "Benchmarks/HearthBench"),
 
         .testTarget(name: "NostrTests", dependencies: ["Nostr", "Corpus"], exclude: ["Fixtures"]),
@@ -59,5 +88,14 @@ let package = Package(
         .target(name: "StoreConformance", dependencies: ["Store", "Nostr", "Corpus"], path: "Tests/StoreConformance"),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "StoreConformance", "Store", "Nostr", "Corpus", "Schema", "CSQLite"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SQLiteStore", "Store", "Nostr", "Corpus"]),
+        .testTarget(name: "RelayAPITests", dependencies: ["RelayAPI", "Store", "Nostr"]),
+        // End to end over real loopback sockets: only the wire protocol.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "Server", "SQLiteStore", "Store", "Nostr", "Corpus", "StoreConformance",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]),
     ]
 )

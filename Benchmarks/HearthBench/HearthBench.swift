@@ -2,7 +2,7 @@ import Foundation
 
 /// `make bench`: measures Hearth on this machine and prints one table per area.
 ///
-/// Usage: HearthBench [--events N] [--only nostr,store]
+/// Usage: HearthBench [--events N] [--only nostr,store,server,writer]
 /// N (default 100,000) is the size of the generated corpus the store benchmarks use.
 @main
 struct HearthBench {
@@ -26,7 +26,11 @@ struct HearthBench {
         if wanted("nostr") { tables.append(NostrBench.run(events: min(events, 60_000))) }
         progress("generating a \(events)-event corpus")
         let corpus = BenchCorpus(events: events)
-        if wanted("store") { tables.append(try await StoreBench.run(corpus: corpus, directory: directory)) }
+        if wanted("store") || wanted("server") {
+            let (table, databasePath) = try await StoreBench.run(corpus: corpus, directory: directory)
+            tables.append(table)
+            if wanted("server") { tables.append(try await ServerBench.run(corpus: corpus, databasePath: databasePath)) }
+        }
         if only == ["writer"] { tables.append(try await StoreBench.writerOnly(corpus: corpus, directory: directory)) }
         for table in tables { table.print() }
     }

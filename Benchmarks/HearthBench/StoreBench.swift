@@ -8,7 +8,9 @@ import Workers
 /// The SQLite store: import through the pipeline, re-import of duplicates, disk use, and
 /// query latencies for the shapes clients send most.
 enum StoreBench {
-    static func run(corpus: BenchCorpus, directory: String) async throws -> BenchTable {
+    /// Returns the table and the path of the database with everything on, left in place for
+    /// the server benchmark.
+    static func run(corpus: BenchCorpus, directory: String) async throws -> (BenchTable, String) {
         var table = BenchTable("SQLite store (\(corpus.events.count) events)")
         VerifyRate.ensure(corpus.events)
 
@@ -60,7 +62,7 @@ enum StoreBench {
         }
         pipeline.shutdown()
         await store.close()
-        return table
+        return (table, path)
     }
 
     static func diskRatio(_ stats: StoreStatistics, _ corpus: BenchCorpus) -> String {

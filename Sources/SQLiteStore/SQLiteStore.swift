@@ -185,6 +185,20 @@ public final class SQLiteStore: EventStore {
         }
     }
 
+    public func status() async throws -> StoreStatus {
+        let path = configuration.path
+        let derived = configuration.derivedData
+        let events: Int64 = try await readers.read { db in
+            // The maintained counter when there is one; else the count (fixture-sized files).
+            if derived, let counted = try db.scalar("SELECT value FROM counters WHERE name = 'any'") { return counted }
+            return try db.scalar("SELECT count(*) FROM events") ?? 0
+        }
+        let bytes = [path, path + "-wal"].reduce(Int64(0)) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0)
+        }
+        return StoreStatus(events: events, databaseBytes: bytes, pendingWrites: writeQueueDepth)
+    }
+
     // MARK: Helpers
 
     /// A row of `FilterPlanner.columns` as an event, its JSON reassembled.

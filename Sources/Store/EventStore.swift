@@ -33,6 +33,9 @@ public protocol EventStore: Sendable {
 
     func statistics() async throws -> StoreStatistics
 
+    /// Cheap status for health checks; throws when the database is unusable.
+    func status() async throws -> StoreStatus
+
     /// Finishes queued writes and closes the database.
     func close() async
 }

@@ -23,3 +23,19 @@ public struct ScanCursor: Sendable, Hashable {
     public init(position: Int64) { self.position = position }
     public static let start = ScanCursor(position: 0)
 }
+
+/// Cheap facts for /health and /metrics (no table scans).
+public struct StoreStatus: Sendable {
+    /// Stored events (from a maintained counter, not a count).
+    public var events: Int64
+    /// Bytes on disk.
+    public var databaseBytes: Int64
+    /// Events waiting for the writer.
+    public var pendingWrites: Int
+
+    public init(events: Int64, databaseBytes: Int64, pendingWrites: Int) {
+        self.events = events
+        self.databaseBytes = databaseBytes
+        self.pendingWrites = pendingWrites
+    }
+}

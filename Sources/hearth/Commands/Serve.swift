@@ -1,23 +1,128 @@
 import ArgumentParser
+import Foundation
+import Ingest
+import Logging
+import SQLiteStore
+import Server
+import ServiceLifecycle
 
+/// `hearth serve`. Every option can also come from an environment variable (`HEARTH_DB`,
+/// `HEARTH_LISTEN`, …); a flag wins over the environment.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the cache over WebSocket (Primal cache protocol and NIP-01).")
+        abstract: "Serve the cache over WebSocket (Primal cache protocol and NIP-01), with NIP-11, /health and /metrics.")
 
-    @Option(help: "Database file.")
-    var db = "data/hearth.db"
+    static func env(_ name: String) -> String? { ProcessInfo.processInfo.environment["HEARTH_" + name] }
 
-    @Option(help: "Address to listen on.")
-    var listen = "127.0.0.1:8008"
+    @Option(help: "Database file (env HEARTH_DB).")
+    var db = Serve.env("DB") ?? "data/hearth.db"
+
+    @Option(help: "host:port to listen on (env HEARTH_LISTEN).")
+    var listen = Serve.env("LISTEN") ?? "127.0.0.1:8008"
+
+    @Option(help: "Upstream relays file (env HEARTH_RELAYS).")
+    var relays = Serve.env("RELAYS") ?? "relays.txt"
+
+    @Flag(help: "Serve the database as it is: ingest nothing from relays (env HEARTH_OFFLINE=1).")
+    var offline = Serve.env("OFFLINE") == "1"
+
+    @Flag(help: "Open the database read-only: no writer, client EVENTs refused (env HEARTH_READ_ONLY=1).")
+    var readOnly = Serve.env("READ_ONLY") == "1"
+
+    @Option(help: "Most events one filter returns (env HEARTH_MAX_LIMIT).")
+    var maxLimit = Int(Serve.env("MAX_LIMIT") ?? "") ?? 500
+
+    @Option(help: "Subscriptions per connection (env HEARTH_MAX_SUBSCRIPTIONS).")
+    var maxSubscriptions = Int(Serve.env("MAX_SUBSCRIPTIONS") ?? "") ?? 200
+
+    @Option(help: "Filters per REQ (env HEARTH_MAX_FILTERS).")
+    var maxFilters = Int(Serve.env("MAX_FILTERS") ?? "") ?? 10
+
+    @Option(help: "Largest client message in bytes (env HEARTH_MAX_MESSAGE_BYTES).")
+    var maxMessageBytes = Int(Serve.env("MAX_MESSAGE_BYTES") ?? "") ?? 128 * 1024
+
+    @Option(help: "Outbound bytes a slow client may have waiting before it is dropped (env HEARTH_MAX_OUTBOUND_BYTES).")
+    var maxOutboundBytes = Int(Serve.env("MAX_OUTBOUND_BYTES") ?? "") ?? 8 * 1024 * 1024
+
+    @Option(help: "Seconds of silence before a connection is closed (env HEARTH_IDLE_TIMEOUT).")
+    var idleTimeout = Double(Serve.env("IDLE_TIMEOUT") ?? "") ?? 600
+
+    @Option(help: "Connections per client address (env HEARTH_MAX_CONNECTIONS_PER_IP).")
+    var maxConnectionsPerIP = Int(Serve.env("MAX_CONNECTIONS_PER_IP") ?? "") ?? 100
+
+    @Option(help: "Messages per second per connection (env HEARTH_MESSAGES_PER_SECOND).")
+    var messagesPerSecond = Double(Serve.env("MESSAGES_PER_SECOND") ?? "") ?? 50
+
+    @Option(help: "Read-only database connections (env HEARTH_READERS).")
+    var readers = Int(Serve.env("READERS") ?? "") ?? 4
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env HEARTH_LOG_LEVEL).")
+    var logLevel = Serve.env("LOG_LEVEL") ?? "info"
+
+    func validate() throws {
+        _ = try address()
+        guard maxLimit > 0, maxSubscriptions > 0, maxFilters > 0, maxMessageBytes > 0, readers > 0 else {
+            throw ValidationError("limits must be positive")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level \(logLevel)") }
+    }
+
+    func address() throws -> (String, Int) {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (0...65535).contains(port) else {
+            throw ValidationError("--listen takes host:port, like 127.0.0.1:8008")
+        }
+        return (String(listen[..<colon]), port)
+    }
 
     func run() async throws {
-        // The one placeholder the Foundation issue allows: the server arrives with the
-        // server issue. Say so plainly instead of pretending to serve.
-        print("""
-            hearth serve: not implemented yet.
-            When the server lands it will open \(db) and listen on ws://\(listen) \
-            (Primal cache protocol and NIP-01). Today Hearth can generate corpora: \
-            hearth generate --help
-            """)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "hearth")
+        var storeConfiguration = SQLiteStore.Configuration(path: db)
+        storeConfiguration.readOnly = readOnly
+        storeConfiguration.readers = readers
+        storeConfiguration.maxLimit = max(maxLimit, 5_000)
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(storeConfiguration)
+        } catch {
+            throw ValidationError("cannot open \(db): \(error)")
+        }
+        let pipeline = readOnly ? nil : IngestPipeline(store: store, verifierThreads: max(1, ProcessInfoCores.count))
+        let server = HearthServer(configuration: try serverConfiguration(), store: store, pipeline: pipeline, logger: logger)
+        let events = (try? await store.status().events) ?? 0
+        let (host, port) = try address()
+        let mode = readOnly ? "read-only" : offline ? "offline" : "read-write (ingestion from \(relays) arrives with the ingestion work)"
+        logger.info("hearth \(HearthVersion.current) serving ws://\(host):\(port) from \(db): \(events) events, \(mode)")
+        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("server stopped: \(error)")
+        }
+        pipeline?.shutdown()
+        await store.close()
+        logger.info("stopped; database closed cleanly")
+    }
+
+    func serverConfiguration() throws -> ServerConfiguration {
+        var c = ServerConfiguration()
+        (c.host, c.port) = try address()
+        c.readOnly = readOnly
+        c.relay.maxLimit = maxLimit
+        c.relay.maxSubscriptions = maxSubscriptions
+        c.relay.maxFilters = maxFilters
+        c.maxMessageBytes = maxMessageBytes
+        c.maxOutboundBytes = maxOutboundBytes
+        c.idleTimeout = idleTimeout
+        c.maxConnectionsPerIP = maxConnectionsPerIP
+        c.messagesPerSecond = messagesPerSecond
+        c.messageBurst = max(messagesPerSecond * 4, 10)
+        c.version = HearthVersion.current
+        return c
     }
 }

@@ -1,0 +1,59 @@
+import CacheAPI
+import Ingest
+import Nostr
+import RelayAPI
+import Store
+import Synchronization
+import Workers
+
+/// One WebSocket client: its outbound queue, its rate limit, and the dispatch of its
+/// messages to the NIP-01 session, the cache API and the ingest pipeline.
+final class Connection: MessageSink, CacheClient, Sendable {
+    let id: Int
+    let remoteAddress: String
+    let queue: OutboundQueue
+    let cacheState = CacheConnectionState()
+    /// Bit pattern of the monotonic time of the last message either way.
+    private let lastActivity: Atomic<UInt64>
+    private let limiter: Mutex<RateLimiter>
+    private let closeChannel: @Sendable () -> Void
+    private let metrics: ServerMetrics
+
+    init(id: Int, remoteAddress: String, configuration: ServerConfiguration, metrics: ServerMetrics,
+         closeChannel: @escaping @Sendable () -> Void) {
+        self.id = id
+        self.remoteAddress = remoteAddress
+        self.closeChannel = closeChannel
+        self.metrics = metrics
+        let now = monotonicNow()
+        lastActivity = Atomic<UInt64>(now.bitPattern)
+        limiter = Mutex(RateLimiter(rate: configuration.messagesPerSecond, burst: configuration.messageBurst, now: now))
+        queue = OutboundQueue(capacity: configuration.maxOutboundBytes) {
+            metrics.droppedSlowClients.increment()
+            closeChannel()
+        }
+    }
+
+    // MARK: Sending
+
+    func send(_ frame: [UInt8]) {
+        if queue.enqueue(.text(frame)) { metrics.messagesOut.increment() }
+    }
+
+    func sendBinary(_ frame: [UInt8]) {
+        if queue.enqueue(.binary(frame)) { metrics.messagesOut.increment() }
+    }
+
+    // MARK: Activity
+
+    func touch() { lastActivity.store(monotonicNow().bitPattern, ordering: .relaxed) }
+
+    /// Seconds since the last message in either direction.
+    var idleSeconds: Double { monotonicNow() - Double(bitPattern: lastActivity.load(ordering: .relaxed)) }
+
+    /// Takes a token from the message budget.
+    func allowMessage() -> Bool { limiter.withLock { $0.allow(now: monotonicNow()) } }
+
+    /// Closes the socket now (slow, idle or refused clients).
+    func close() { closeChannel() }
+}

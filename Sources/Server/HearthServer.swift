@@ -1,0 +1,220 @@
+import CacheAPI
+import Hummingbird
+import HummingbirdWebSocket
+import Ingest
+import Logging
+import NIOCore
+import NIOWebSocket
+import Nostr
+import RelayAPI
+import ServiceLifecycle
+import Store
+import Synchronization
+import Workers
+
+/// `hearth serve`: WebSocket (NIP-01 and Primal's cache protocol) and HTTP (NIP-11,
+/// /health, /metrics, a status page) on one port, over one store.
+///
+/// Run it as a `Service` (it is one); graceful shutdown stops accepting, lets in-flight
+/// requests finish and closes connections. The caller closes the pipeline and store after.
+public final class HearthServer: Service, Sendable {
+    public let configuration: ServerConfiguration
+    public let store: any EventStore & ReadModelStore
+    public let pipeline: IngestPipeline?
+    public let metrics = ServerMetrics()
+    let cache: CacheService
+    let live = LiveSubscriptions<RelaySession<Connection>>()
+    let connections = ConnectionRegistry()
+    private let logger: Logger
+    private let boundPort = Mutex<Int?>(nil)
+    private let portWaiters = Mutex<[CheckedContinuation<Int, Never>]>([])
+    let started = monotonicNow()
+
+    public init(configuration: ServerConfiguration, store: any EventStore & ReadModelStore, pipeline: IngestPipeline?,
+                logger: Logger = Logger(label: "hearth")) {
+        self.configuration = configuration
+        self.store = store
+        self.pipeline = pipeline
+        self.logger = logger
+        cache = CacheService()
+    }
+
+    /// The port the server listens on, once it does (useful with port 0).
+    public func listeningPort() async -> Int {
+        if let port = boundPort.withLock({ $0 }) { return port }
+        return await withCheckedContinuation { continuation in
+            let ready: Int? = boundPort.withLock { port in
+                if port == nil { portWaiters.withLock { $0.append(continuation) } }
+                return port
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    public func run() async throws {
+        let dispatcher = MessageDispatcher(configuration: configuration, pipeline: pipeline, cache: cache, metrics: metrics)
+        let application = Application(
+            router: HTTPEndpoints(server: self).router(),
+            server: .http1WebSocketUpgrade(
+                configuration: .init(
+                    http1: .init(idleTimeout: .seconds(Int64(configuration.idleTimeout))),
+                    ws: .init(maxFrameSize: configuration.maxFrameBytes, autoPing: .enabled(timePeriod: .seconds(30)))
+                ),
+                shouldUpgrade: { [self] request, channel, _ in
+                    let path = request.path?.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
+                    guard path == "/" || path == "/v1" else { return .dontUpgrade }
+                    let address = channel.remoteAddress?.ipAddress ?? "unknown"
+                    return .upgrade([:]) { inbound, outbound, _ in
+                        await self.serve(inbound, outbound, channel: channel, address: address, dispatcher: dispatcher)
+                    }
+                }
+            ),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Hearth"),
+            onServerRunning: { [self] channel in self.didBind(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        try await withThrowingDiscardingTaskGroup { group in
+            // The application shuts itself down gracefully; the helpers stop when it begins.
+            group.addTask { try await application.run() }
+            group.addTask {
+                await withDiscardingTaskGroup { helpers in
+                    helpers.addTask { await self.deliverLiveEvents() }
+                    helpers.addTask { try? await self.closeIdleConnections() }
+                    try? await gracefulShutdown()
+                    helpers.cancelAll()
+                }
+            }
+        }
+    }
+
+    private func didBind(_ port: Int) {
+        let waiters = boundPort.withLock { bound -> [CheckedContinuation<Int, Never>] in
+            bound = port
+            return portWaiters.withLock { waiters in defer { waiters.removeAll() }; return waiters }
+        }
+        for waiter in waiters { waiter.resume(returning: port) }
+        logger.info("listening", metadata: ["address": "\(configuration.host):\(port)"])
+    }
+
+    // MARK: Connections
+
+    private func serve(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, channel: any Channel,
+                       address: String, dispatcher: MessageDispatcher) async {
+        guard connections.admit(address, limit: configuration.maxConnectionsPerIP) else {
+            let refusal = RelayMessage.notice("blocked: too many connections from your address (max \(configuration.maxConnectionsPerIP))")
+            try? await outbound.write(.custom(.init(fin: true, opcode: .text, data: ByteBuffer(bytes: refusal))))
+            try? await outbound.close(.policyViolation, reason: "too many connections")
+            return
+        }
+        let connection = Connection(id: connections.nextID(), remoteAddress: address, configuration: configuration,
+                                    metrics: metrics, closeChannel: { channel.close(promise: nil) })
+        let session = RelaySession(sink: connection, store: store, live: live, limits: configuration.relay)
+        connections.add(connection)
+        metrics.connections.record(connections.count)
+        defer {
+            session.closeAll()
+            connection.queue.finish()
+            connections.remove(connection)
+            metrics.connections.record(connections.count)
+        }
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await frame in connection.queue.frames {
+                    let (opcode, bytes): (WebSocketOpcode, [UInt8])
+                    switch frame {
+                    case .text(let text): (opcode, bytes) = (.text, text)
+                    case .binary(let binary): (opcode, bytes) = (.binary, binary)
+                    case .close(let reason):
+                        try? await outbound.close(.normalClosure, reason: reason)
+                        connection.queue.finish()
+                        return
+                    }
+                    do {
+                        try await outbound.write(.custom(.init(fin: true, opcode: opcode, data: ByteBuffer(bytes: bytes))))
+                    } catch {
+                        connection.close()
+                        break
+                    }
+                    connection.queue.sent(bytes.count)
+                    connection.touch()
+                }
+            }
+            do {
+                for try await message in inbound.messages(maxSize: configuration.maxFrameBytes) {
+                    connection.touch()
+                    switch message {
+                    case .text(let text):
+                        await dispatcher.handle(text, from: connection, session: session)
+                    case .binary:
+                        connection.send(RelayMessage.notice("invalid: binary frames are not accepted; send JSON text"))
+                    }
+                }
+            } catch {
+                logger.debug("connection ended", metadata: ["error": "\(error)"])
+            }
+            connection.queue.finish()
+        }
+    }
+
+    /// Hands committed events to the subscriptions they match.
+    private func deliverLiveEvents() async {
+        for await batch in store.committedEvents() {
+            for committed in batch {
+                for entry in live.matches(committed.event) {
+                    entry.subscriber.deliver(committed, to: entry.subscription)
+                }
+            }
+        }
+    }
+
+    /// Closes connections with no traffic for `idleTimeout` seconds.
+    private func closeIdleConnections() async throws {
+        let period = max(0.05, min(10, configuration.idleTimeout / 4))
+        while !Task.isCancelled {
+            try await Task.sleep(for: .seconds(period))
+            for connection in connections.all where connection.idleSeconds > configuration.idleTimeout {
+                connection.send(RelayMessage.notice("closing: idle for more than \(configuration.idleTimeout) seconds"))
+                connection.queue.enqueue(.close(reason: "idle"))
+                connection.touch()  // one goodbye, not one per sweep
+            }
+        }
+    }
+
+    /// Subscriptions open across all connections (for /metrics).
+    var subscriptionCount: Int { live.count }
+}
+
+/// Open connections, and how many each address has.
+final class ConnectionRegistry: Sendable {
+    private struct State {
+        var byID: [Int: Connection] = [:]
+        var perAddress: [String: Int] = [:]
+        var nextID = 0
+    }
+
+    private let state = Mutex(State())
+
+    func nextID() -> Int { state.withLock { $0.nextID += 1; return $0.nextID } }
+
+    /// Counts a new connection from `address`; false when it already has `limit`.
+    func admit(_ address: String, limit: Int) -> Bool {
+        state.withLock { state in
+            guard state.perAddress[address, default: 0] < limit else { return false }
+            state.perAddress[address, default: 0] += 1
+            return true
+        }
+    }
+
+    func add(_ connection: Connection) { state.withLock { $0.byID[connection.id] = connection } }
+
+    func remove(_ connection: Connection) {
+        state.withLock { state in
+            state.byID[connection.id] = nil
+            state.perAddress[connection.remoteAddress, default: 1] -= 1
+            if state.perAddress[connection.remoteAddress] == 0 { state.perAddress[connection.remoteAddress] = nil }
+        }
+    }
+
+    var all: [Connection] { state.withLock { Array($0.byID.values) } }
+    var count: Int { state.withLock { $0.byID.count } }
+}

@@ -1,0 +1,61 @@
+import CoreMetrics
+import Metrics
+import Prometheus
+import Synchronization
+
+/// The server's metrics, through swift-metrics into a Prometheus registry of its own (so
+/// several servers in one process, as in the tests, do not share counters).
+public final class ServerMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let factory: PrometheusMetricsFactory
+
+    let connections: CoreMetrics.Gauge
+    let subscriptions: CoreMetrics.Gauge
+    let messagesIn: CoreMetrics.Counter
+    let messagesOut: CoreMetrics.Counter
+    let droppedSlowClients: CoreMetrics.Counter
+    let writerQueueDepth: CoreMetrics.Gauge
+    let databaseBytes: CoreMetrics.Gauge
+    private let written = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
+
+    public init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
+        ]
+        self.factory = factory
+        connections = CoreMetrics.Gauge(label: "hearth_connections", factory: factory)
+        subscriptions = CoreMetrics.Gauge(label: "hearth_subscriptions", factory: factory)
+        messagesIn = CoreMetrics.Counter(label: "hearth_messages_in_total", factory: factory)
+        messagesOut = CoreMetrics.Counter(label: "hearth_messages_out_total", factory: factory)
+        droppedSlowClients = CoreMetrics.Counter(label: "hearth_slow_clients_dropped_total", factory: factory)
+        writerQueueDepth = CoreMetrics.Gauge(label: "hearth_writer_queue_depth", factory: factory)
+        databaseBytes = CoreMetrics.Gauge(label: "hearth_database_bytes", factory: factory)
+    }
+
+    /// Events handed to the writer, by where they came from.
+    func eventsWritten(source: String) -> CoreMetrics.Counter {
+        written.withLock { counters in
+            if let counter = counters[source] { return counter }
+            let counter = CoreMetrics.Counter(label: "hearth_events_written_total", dimensions: [("source", source)], factory: factory)
+            counters[source] = counter
+            return counter
+        }
+    }
+
+    /// How long a request took, by kind (`req`, `count`, `event`, or a cache op).
+    func queryTimer(_ kind: String) -> CoreMetrics.Timer {
+        timers.withLock { timers in
+            if let timer = timers[kind] { return timer }
+            let timer = CoreMetrics.Timer(label: "hearth_query_seconds", dimensions: [("kind", kind)], preferredDisplayUnit: .seconds, factory: factory)
+            timers[kind] = timer
+            return timer
+        }
+    }
+
+    /// The Prometheus text exposition.
+    public func exposition() -> [UInt8] { registry.emitToBuffer() }
+}
