@@ -50,7 +50,7 @@ let package = Package(
         // NIP-01 read side: REQ/COUNT/CLOSE and the live subscription index.
         .target(name: "RelayAPI", dependencies: ["Store", "Nostr"]),
         // Primal's cache protocol: ops over `any EventStore`.
-        .target(name: "CacheAPI", dependencies: ["Store", "Nostr", "RelayAPI", "Ingest"]),
+        .target(name: "CacheAPI", dependencies: ["Store", "Nostr", "RelayAPI", "Ingest", "Workers"]),
         // WebSocket and HTTP on one port: connections, limits, NIP-11, /health, /metrics.
         .target(
             name: "Server",
@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "HearthBench",
             dependencies: [
-                "Nostr", "Corpus", "Store", "SQLiteStore", "Ingest", "Workers", "Server",
+                "Nostr", "Corpus", "Store", "SQLiteStore", "Ingest", "Workers", "Server", "CacheAPI",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             path: "Benchmarks/HearthBench"),
@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Server", "SQLiteStore", "Store", "Nostr", "Corpus", "StoreConformance",
+                "Server", "CacheAPI", "SQLiteStore", "Store", "Nostr", "Corpus", "StoreConformance",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]),

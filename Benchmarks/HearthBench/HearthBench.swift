@@ -2,7 +2,9 @@ import Foundation
 
 /// `make bench`: measures Hearth on this machine and prints one table per area.
 ///
-/// Usage: HearthBench [--events N] [--only nostr,store,server,writer]
+/// Usage: HearthBench [--events N] [--only nostr,store,server,cache,writer] [--db PATH]
+/// `--db` serves an existing database (made by `hearth generate` + `hearth import` with the
+/// same N) to the server and cache benchmarks instead of building one in the store benchmark.
 /// N (default 100,000) is the size of the generated corpus the store benchmarks use.
 @main
 struct HearthBench {
@@ -26,10 +28,16 @@ struct HearthBench {
         if wanted("nostr") { tables.append(NostrBench.run(events: min(events, 60_000))) }
         progress("generating a \(events)-event corpus")
         let corpus = BenchCorpus(events: events)
-        if wanted("store") || wanted("server") {
+        var existing: String?
+        if let i = arguments.firstIndex(of: "--db"), i + 1 < arguments.count { existing = arguments[i + 1] }
+        if let existing {
+            if wanted("server") { tables.append(try await ServerBench.run(corpus: corpus, databasePath: existing)) }
+            if wanted("cache") { tables.append(try await CacheBench.run(corpus: corpus, databasePath: existing)) }
+        } else if wanted("store") || wanted("server") || wanted("cache") {
             let (table, databasePath) = try await StoreBench.run(corpus: corpus, directory: directory)
             tables.append(table)
             if wanted("server") { tables.append(try await ServerBench.run(corpus: corpus, databasePath: databasePath)) }
+            if wanted("cache") { tables.append(try await CacheBench.run(corpus: corpus, databasePath: databasePath)) }
         }
         if only == ["writer"] { tables.append(try await StoreBench.writerOnly(corpus: corpus, directory: directory)) }
         for table in tables { table.print() }

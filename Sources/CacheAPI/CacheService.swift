@@ -1,20 +1,145 @@
+import Ingest
 import Nostr
-import RelayAPI
 import Store
+import Workers
+
+/// What the cache API reads: events plus the derived read models and feed indexes.
+public typealias CacheStore = EventStore & FeedStore
 
 /// Primal's cache protocol: `["REQ", id, {"cache": [op, params]}]` → one EVENT per object
-/// then EOSE, or NOTICE then EOSE.
+/// then EOSE, or NOTICE then EOSE (protocol §2).
+///
+/// Each op is a `CacheOperation`: a params decoder with Primal's defaults (unknown keys are
+/// an error) and a handler over the store. The service looks the op up, decodes, runs, and
+/// hands the objects to the connection, which frames them (text or zlib).
 public final class CacheService: Sendable {
-    public init() {}
+    public struct Settings: Sendable {
+        /// The relays `get_default_relays` recommends (the configured relay set).
+        public var defaultRelays: [String] = []
+        /// Result cache size per read model, and how long an entry may live (seconds).
+        public var resultCacheCapacity = 100_000
+        public var resultCacheTTL = 60.0
 
-    /// True when a REQ's filters are a cache request.
-    public static func isCacheRequest(_ filters: [JSONValue]) -> Bool {
-        filters.first?["cache"] != nil
+        public init() {}
     }
 
-    /// Answers one cache request on `client`.
+    let store: any CacheStore
+    let pipeline: IngestPipeline?
+    let settings: Settings
+    let models: ReadModelCache
+
+    /// Every op this server answers, by name.
+    static let operations: [String: any CacheOperation.Type] = {
+        let all: [any CacheOperation.Type] = [
+            UserInfos.self, UserProfile.self, ContactList.self, UserFollowers.self, IsUserFollowing.self,
+            MutualFollows.self, UserProfileFollowedBy.self, UserSearch.self,
+            GetUserRelays.self, GetUserRelays2.self, GetDefaultRelays.self, GetBookmarks.self, Mutelist.self,
+            ReplaceableEvent.self, ParametrizedReplaceableEvent.self, ParametrizedReplaceableEvents.self,
+            FeedOp.self, MegaFeedDirective.self, MultiKindMegaFeedDirective.self, SearchNotes.self,
+            ThreadView.self, MultiKindThreadView.self, Events.self, EventActions.self, NoteMentions.self,
+            NoteMentionsCount.self, ImportEvents.self,
+        ]
+        return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+    }()
+
+    /// Every op name, sorted (for NIP-11 and the README check).
+    public static var operationNames: [String] { (operations.keys + ["set_primal_protocol"]).sorted() }
+
+    /// `record` counts result-cache hits and misses per read model.
+    public init(store: any CacheStore, pipeline: IngestPipeline?, settings: Settings = Settings(),
+                record: @escaping ReadModelCache.Recorder = { _, _, _ in }) {
+        self.store = store
+        self.pipeline = pipeline
+        self.settings = settings
+        let models = ReadModelCache(capacity: settings.resultCacheCapacity, ttl: settings.resultCacheTTL, record: record)
+        self.models = models
+        store.observeCommits { batch in models.invalidate(batch) }
+    }
+
+    /// For a cache request, the op name to file its metrics under (`unknown` for ops this
+    /// server does not have); nil when the REQ is plain NIP-01.
+    public static func operationName(_ filters: [JSONValue]) -> String? {
+        guard let cache = filters.first?["cache"] else { return nil }
+        guard let name = cache.arrayValue?.first?.stringValue else { return "invalid" }
+        return operations[name] != nil || name == "set_primal_protocol" ? name : "unknown"
+    }
+
+    /// Answers one cache request on `client`. Several filter objects in one REQ are
+    /// answered in turn, as one response.
     public func handle(_ subscription: String, filters: [JSONValue], client: some CacheClient) async {
-        client.send(RelayMessage.notice(subscription, "unknown api request"))
-        client.send(RelayMessage.eose(subscription))
+        do {
+            var objects: [[UInt8]] = []
+            for filter in filters {
+                let (name, params) = try Self.request(filter)
+                if name == "set_primal_protocol" {
+                    // Answered in the old framing; the new one applies from the next response.
+                    let compress = try Self.protocolSetting(params)
+                    client.respond(subscription, objects: objects)
+                    client.cacheState.setCompression(compress)
+                    return
+                }
+                guard let operation = Self.operations[name] else { throw CacheError.unknownOp }
+                let context = CacheContext(service: self, connection: client.cacheState, now: unixNow())
+                var reader = try CacheParams(params)
+                let op = try operation.init(&reader, context)
+                try reader.finish()
+                objects += try await op.run(context)
+            }
+            client.respond(subscription, objects: objects)
+        } catch let error as CacheError {
+            client.fail(subscription, error.message)
+        } catch let error as StoreError {
+            client.fail(subscription, "error: \(error)")
+        } catch {
+            client.fail(subscription, "error")
+        }
     }
+
+    /// `{"cache": [op, params?]}` → (op, params).
+    static func request(_ filter: JSONValue) throws -> (String, JSONValue?) {
+        guard let cache = filter["cache"]?.arrayValue, let name = cache.first?.stringValue else {
+            throw CacheError("cache request must be {\"cache\": [op, params]}")
+        }
+        guard cache.count <= 2 else { throw CacheError("cache request must be {\"cache\": [op, params]}") }
+        return (name, cache.count == 2 ? cache[1] : nil)
+    }
+
+    /// `set_primal_protocol {"compression": "zlib" | "none"}`.
+    static func protocolSetting(_ json: JSONValue?) throws -> Bool {
+        var params = try CacheParams(json)
+        let compression = try params.string("compression", default: "none")
+        try params.finish()
+        switch compression {
+        case "zlib": return true
+        case "none", "": return false
+        default: throw CacheError("unsupported compression: \(compression)")
+        }
+    }
+}
+
+/// What one request sees: the store, the result cache, the clock and the connection.
+struct CacheContext: Sendable {
+    let service: CacheService
+    let connection: CacheConnectionState
+    let now: Int64
+
+    var store: any CacheStore { service.store }
+    var models: ReadModelCache { service.models }
+
+    func bundle(viewer: PublicKey?) -> PostBundle { PostBundle(store: store, models: models, viewer: viewer) }
+
+    /// Reads `user_pubkey` (the viewer), remembering the connection's first one.
+    func viewer(_ params: inout CacheParams) throws -> PublicKey? {
+        let viewer = try params.pubkey("user_pubkey")
+        if let viewer { connection.remember(user: viewer) }
+        return viewer
+    }
+}
+
+/// One cache op: decoding its params (in `init`) is separate from running it, so a bad or
+/// unknown parameter is refused before any work is done.
+protocol CacheOperation: Sendable {
+    static var name: String { get }
+    init(_ params: inout CacheParams, _ context: CacheContext) throws
+    func run(_ context: CacheContext) async throws -> [[UInt8]]
 }

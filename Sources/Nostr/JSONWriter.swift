@@ -160,6 +160,11 @@ public struct ObjectWriter {
     }
 
     public mutating func string(_ key: String, _ value: String) { self.key(key); writer.string(value) }
+    /// A member whose value is the JSON string of UTF-8 `bytes` (JSON text nested as a string).
+    public mutating func string(_ key: String, utf8 bytes: [UInt8]) {
+        self.key(key)
+        bytes.withUnsafeBytes { writer.string(utf8: $0) }
+    }
     public mutating func int<I: BinaryInteger>(_ key: String, _ value: I) { self.key(key); writer.int(value) }
     public mutating func double(_ key: String, _ value: Double) { self.key(key); writer.double(value) }
     public mutating func bool(_ key: String, _ value: Bool) { self.key(key); writer.bool(value) }

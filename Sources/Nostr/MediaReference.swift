@@ -7,6 +7,14 @@ public struct MediaReference: Hashable, Sendable {
     public var height = 0
     public var blurhash = ""
 
+    public init(url: String, mime: String, width: Int = 0, height: Int = 0, blurhash: String = "") {
+        self.url = url
+        self.mime = mime
+        self.width = width
+        self.height = height
+        self.blurhash = blurhash
+    }
+
     static let extensions: [String: String] = [
         "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif",
         "webp": "image/webp", "avif": "image/avif", "svg": "image/svg+xml",

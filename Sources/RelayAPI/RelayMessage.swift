@@ -13,6 +13,20 @@ public enum RelayMessage {
         return writer.bytes
     }
 
+    /// `["EVENTS", id, [obj, …]]`: a whole cache response in one message (Primal's zlib mode).
+    public static func events(_ subscription: String, objects: [[UInt8]]) -> [UInt8] {
+        var writer = JSONWriter(capacity: objects.reduce(subscription.utf8.count + 16) { $0 + $1.count + 1 })
+        writer.raw("[\"EVENTS\",".utf8)
+        writer.string(subscription)
+        writer.raw(",[".utf8)
+        for (i, object) in objects.enumerated() {
+            if i > 0 { writer.byte(0x2C) }
+            writer.raw(object)
+        }
+        writer.raw("]]".utf8)
+        return writer.bytes
+    }
+
     public static func eose(_ subscription: String) -> [UInt8] {
         var writer = JSONWriter(capacity: subscription.utf8.count + 12)
         writer.array { a in a.string("EOSE"); a.string(subscription) }

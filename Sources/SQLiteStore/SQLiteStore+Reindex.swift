@@ -14,7 +14,7 @@ public struct ReindexReport: Sendable {
 extension SQLiteStore {
     /// Every table `DerivedData` maintains.
     static let derivedTables = ["profiles", "follows", "user_stats", "event_stats", "actions", "score_window", "zaps", "thread",
-                                "hashtags", "media_notes", "notifications", "dm_counts", "counters"]
+                                "hashtags", "media_notes", "notifications", "dm_counts", "counters", "posts"]
 
     /// Drops every derived table's rows and rebuilds them from `events` in one pass, in one
     /// transaction on the writer thread (writes wait meanwhile). `progress` gets (done, total).

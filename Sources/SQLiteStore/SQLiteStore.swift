@@ -88,6 +88,8 @@ public final class SQLiteStore: EventStore {
 
     public func committedEvents() -> AsyncStream<[CommittedEvent]> { broadcaster.stream() }
 
+    public func observeCommits(_ observer: @escaping @Sendable ([CommittedEvent]) -> Void) { broadcaster.observe(observer) }
+
     // MARK: Reading
 
     public func query(_ filters: [Filter]) async throws -> [StoredEvent] {

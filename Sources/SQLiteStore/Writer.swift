@@ -168,13 +168,15 @@ final class Writer: @unchecked Sendable {
             outcomes = jobs.map { events, _ in events.map { applyAlone($0, connection) } }
         }
         var committed: [CommittedEvent] = []
-        for ((events, continuation), results) in zip(jobs, outcomes) {
-            continuation.resume(returning: results)
+        for ((events, _), results) in zip(jobs, outcomes) {
             for (incoming, outcome) in zip(events, results) where outcome.isLive {
                 committed.append(CommittedEvent(event: incoming.event, json: incoming.json, outcome: outcome))
             }
         }
+        // Observers (caches) learn of the commit before any writer hears back, so a
+        // client's next request after its OK never sees a stale cached answer.
         broadcaster.publish(committed)
+        for ((_, continuation), results) in zip(jobs, outcomes) { continuation.resume(returning: results) }
     }
 
     private func applyAlone(_ incoming: ValidatedEvent, _ connection: SQLiteConnection) -> WriteOutcome {

@@ -1,5 +1,7 @@
 import CacheAPI
+import CompressNIO
 import Ingest
+import NIOCore
 import Nostr
 import RelayAPI
 import Store
@@ -42,6 +44,34 @@ final class Connection: MessageSink, CacheClient, Sendable {
 
     func sendBinary(_ frame: [UInt8]) {
         if queue.enqueue(.binary(frame)) { metrics.messagesOut.increment() }
+    }
+
+    // MARK: Cache responses
+
+    func respond(_ subscription: String, objects: [[UInt8]]) {
+        if cacheState.compressesResponses {
+            sendBinary(Self.zlib(RelayMessage.events(subscription, objects: objects)))
+        } else {
+            for object in objects { send(RelayMessage.event(subscription, json: object)) }
+        }
+        send(RelayMessage.eose(subscription))
+    }
+
+    func fail(_ subscription: String, _ message: String) {
+        send(RelayMessage.notice(subscription, message))
+        send(RelayMessage.eose(subscription))
+    }
+
+    func push(_ subscription: String, object: [UInt8]) {
+        send(RelayMessage.event(subscription, json: object))
+    }
+
+    /// One zlib stream (RFC 1950, with header) of the message.
+    static func zlib(_ message: [UInt8]) -> [UInt8] {
+        var input = ByteBuffer(bytes: message)
+        // Deflating a buffer in memory fails only on a broken allocator.
+        guard var output = try? input.compress(with: .zlib()) else { preconditionFailure("zlib compression failed") }
+        return output.readBytes(length: output.readableBytes) ?? []
     }
 
     // MARK: Activity

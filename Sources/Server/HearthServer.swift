@@ -19,9 +19,9 @@ import Workers
 /// requests finish and closes connections. The caller closes the pipeline and store after.
 public final class HearthServer: Service, Sendable {
     public let configuration: ServerConfiguration
-    public let store: any EventStore & ReadModelStore
+    public let store: any CacheStore
     public let pipeline: IngestPipeline?
-    public let metrics = ServerMetrics()
+    public let metrics: ServerMetrics
     let cache: CacheService
     let live = LiveSubscriptions<RelaySession<Connection>>()
     let connections = ConnectionRegistry()
@@ -30,13 +30,17 @@ public final class HearthServer: Service, Sendable {
     private let portWaiters = Mutex<[CheckedContinuation<Int, Never>]>([])
     let started = monotonicNow()
 
-    public init(configuration: ServerConfiguration, store: any EventStore & ReadModelStore, pipeline: IngestPipeline?,
+    public init(configuration: ServerConfiguration, store: any CacheStore, pipeline: IngestPipeline?,
                 logger: Logger = Logger(label: "hearth")) {
         self.configuration = configuration
         self.store = store
         self.pipeline = pipeline
         self.logger = logger
-        cache = CacheService()
+        let metrics = ServerMetrics()
+        self.metrics = metrics
+        cache = CacheService(store: store, pipeline: configuration.readOnly ? nil : pipeline, settings: configuration.cache) { model, hits, misses in
+            metrics.recordResultCache(model, hits: hits, misses: misses)
+        }
     }
 
     /// The port the server listens on, once it does (useful with port 0).

@@ -38,9 +38,11 @@ struct MessageDispatcher: Sendable {
         let started = monotonicNow()
         switch message {
         case .req(let subscription, let filters):
-            if CacheService.isCacheRequest(filters) {
+            if let op = CacheService.operationName(filters) {
+                // A cache REQ reusing the id of a live NIP-01 subscription replaces it.
+                session.close(subscription)
                 await cache.handle(subscription, filters: filters, client: connection)
-                record(started, "cache")
+                record(started, "cache:" + op)
             } else {
                 await session.req(subscription, filters: filters, otherSubscriptions: 0)
                 record(started, "req")

@@ -1,3 +1,4 @@
+import CacheAPI
 import RelayAPI
 import Workers
 
@@ -11,6 +12,8 @@ public struct ServerConfiguration: Sendable {
     public var readOnly = false
 
     public var relay = RelayLimits()
+    /// The cache API: default relays, result cache size and lifetime.
+    public var cache = CacheService.Settings()
     /// The largest message a client may send (bytes); larger ones get a NOTICE.
     public var maxMessageBytes = 128 * 1024
     /// Frames larger than this close the connection outright (code 1009).

@@ -18,6 +18,7 @@ public final class ServerMetrics: Sendable {
     let databaseBytes: CoreMetrics.Gauge
     private let written = Mutex<[String: CoreMetrics.Counter]>([:])
     private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
+    private let resultCache = Mutex<[String: (hits: CoreMetrics.Counter, misses: CoreMetrics.Counter)]>([:])
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -54,6 +55,19 @@ public final class ServerMetrics: Sendable {
             timers[kind] = timer
             return timer
         }
+    }
+
+    /// Result-cache lookups, by read model.
+    func recordResultCache(_ model: String, hits: Int, misses: Int) {
+        let counters = resultCache.withLock { counters in
+            if let pair = counters[model] { return pair }
+            let pair = (hits: CoreMetrics.Counter(label: "hearth_result_cache_hits_total", dimensions: [("model", model)], factory: factory),
+                        misses: CoreMetrics.Counter(label: "hearth_result_cache_misses_total", dimensions: [("model", model)], factory: factory))
+            counters[model] = pair
+            return pair
+        }
+        if hits > 0 { counters.hits.increment(by: hits) }
+        if misses > 0 { counters.misses.increment(by: misses) }
     }
 
     /// The Prometheus text exposition.

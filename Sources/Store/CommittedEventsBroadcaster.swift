@@ -7,6 +7,7 @@ import Synchronization
 public final class CommittedEventsBroadcaster: Sendable {
     private let listeners = Mutex<[Int: AsyncStream<[CommittedEvent]>.Continuation]>([:])
     private let nextID = Atomic<Int>(0)
+    private let observers = Mutex<[@Sendable ([CommittedEvent]) -> Void]>([])
 
     public init() {}
 
@@ -20,8 +21,15 @@ public final class CommittedEventsBroadcaster: Sendable {
         return stream
     }
 
+    /// Calls `observer` synchronously on every publish, before `publish` returns (for
+    /// cache invalidation, which must not lag behind the commit). It must be quick.
+    public func observe(_ observer: @escaping @Sendable ([CommittedEvent]) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
     public func publish(_ batch: [CommittedEvent]) {
         guard !batch.isEmpty else { return }
+        for observer in observers.withLock({ $0 }) { observer(batch) }
         let current = listeners.withLock { Array($0.values) }
         for continuation in current { continuation.yield(batch) }
     }

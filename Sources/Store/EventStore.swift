@@ -31,6 +31,10 @@ public protocol EventStore: Sendable {
     /// Events committed from now on, in commit order (for live subscriptions and caches).
     func committedEvents() -> AsyncStream<[CommittedEvent]>
 
+    /// Calls `observer` with each committed batch, synchronously, before the writers of
+    /// that batch get their outcomes (cache invalidation). The observer must be quick.
+    func observeCommits(_ observer: @escaping @Sendable ([CommittedEvent]) -> Void)
+
     func statistics() async throws -> StoreStatistics
 
     /// Cheap status for health checks; throws when the database is unusable.

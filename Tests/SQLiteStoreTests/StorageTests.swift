@@ -37,6 +37,32 @@ import Testing
         #expect(throws: StoreError.newerSchema(found: 999, supported: Migrator.latestVersion)) { try SQLiteStore(readOnly) }
     }
 
+    /// A file written before the feed index existed gets it filled in by the migration,
+    /// with the same rows the writer keeps.
+    @Test func postsMigrationIndexesExistingEvents() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let store = try database.open()
+        let events = CorpusGenerator(options: CorpusOptions(users: 20, notes: 120, seed: 31)).events()
+        _ = try await store.write(events.map { ValidatedEvent(event: $0) })
+        let rows: @Sendable (SQLiteConnection) throws -> [String] = { db in
+            var found: [String] = []
+            try db.run("SELECT pubkey, is_reply, created_at, event, kind FROM posts") { row in
+                found.append("\(Hex.encode(row.bytes(0)))|\(row.int64(1))|\(row.int64(2))|\(Hex.encode(row.bytes(3)))|\(row.int64(4))")
+            }
+            return found.sorted()
+        }
+        let kept = try await store.readers.read(rows)
+        #expect(kept.count > 150)
+        await store.close()
+        // Make the file look like one from before migration 3.
+        let db = try SQLiteConnection(path: database.path, mode: .readWrite)
+        try db.execute("DROP TABLE posts; DROP TABLE notifications_seen; DELETE FROM schema_version WHERE version = 3")
+        let upgraded = try database.open()
+        #expect(try await upgraded.readers.read(rows) == kept)
+        await upgraded.close()
+    }
+
     @Test func readOnlyStoresRefuseWrites() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }

@@ -49,16 +49,16 @@ public enum StoreConformance {
 }
 
 /// Deterministic keys and signed events for the cases.
-struct Author: Sendable {
-    let keys: KeyPair
+public struct Author: Sendable {
+    public let keys: KeyPair
 
-    init(_ name: String) {
+    public init(_ name: String) {
         keys = KeyPair(secretKey: SHA256Digest32.hash(Array("conformance/\(name)".utf8)))!
     }
 
-    var pubkey: PublicKey { keys.publicKey }
+    public var pubkey: PublicKey { keys.publicKey }
 
-    func event(_ kind: Int, at time: Int64, tags: [[String]] = [], _ content: String = "") -> Event {
+    public func event(_ kind: Int, at time: Int64, tags: [[String]] = [], _ content: String = "") -> Event {
         Event.signed(by: keys, createdAt: time, kind: kind, tags: tags, content: content)
     }
 }

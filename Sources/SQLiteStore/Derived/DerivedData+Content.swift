@@ -2,7 +2,16 @@ import Nostr
 
 /// Thread structure, hashtags, media notes and direct-message counts.
 extension DerivedData {
+    /// Kinds that appear in feeds (`posts`).
+    static let postKinds: Set<Int> = [1, 6, 16, 20, 1068, 6969, 34235, 34236]
+
     func indexContent(_ event: Event, thread: ThreadReferences, content: ContentReferences?, insert: Bool) throws {
+        if DerivedData.postKinds.contains(event.kind) {
+            let isReply: Int64 = event.kind == 1 && thread.isReply ? 1 : 0
+            try db.run(insert ? "INSERT OR IGNORE INTO posts (pubkey, is_reply, created_at, event, kind) VALUES (?, ?, ?, ?, ?)"
+                              : "DELETE FROM posts WHERE pubkey = ? AND is_reply = ? AND created_at = ? AND event = ? AND kind = ?",
+                       [.id(event.pubkey), .int(isReply), .int(event.createdAt), .id(event.id), .int(Int64(event.kind))])
+        }
         if [1, 1111].contains(event.kind), let parent = thread.parent {
             if insert {
                 try db.run("INSERT OR IGNORE INTO thread (parent, created_at, reply, root) VALUES (?, ?, ?, ?)",

@@ -93,7 +93,13 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("cannot open \(db): \(error)")
         }
         let pipeline = readOnly ? nil : IngestPipeline(store: store, verifierThreads: max(1, ProcessInfoCores.count))
-        let server = HearthServer(configuration: try serverConfiguration(), store: store, pipeline: pipeline, logger: logger)
+        var configuration = try serverConfiguration()
+        do {
+            configuration.cache.defaultRelays = try RelayList(contentsOf: relays).urls
+        } catch {
+            logger.warning("relays file \(relays): \(error); get_default_relays will answer an empty list")
+        }
+        let server = HearthServer(configuration: configuration, store: store, pipeline: pipeline, logger: logger)
         let events = (try? await store.status().events) ?? 0
         let (host, port) = try address()
         let mode = readOnly ? "read-only" : offline ? "offline" : "read-write (ingestion from \(relays) arrives with the ingestion work)"

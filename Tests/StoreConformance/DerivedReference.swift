@@ -3,13 +3,14 @@ import Nostr
 import Store
 
 /// Derived counts computed straight from a set of stored events by the written rules
-/// (issue #4 and Primal's §8), independently of `DerivedData`.
-struct Reference {
-    var users: [PublicKey: UserStats] = [:]
-    var events: [EventReference: EventStats] = [:]
-    var network = NetworkStats()
+/// (issue #4 and Primal's §8), independently of `DerivedData`. Shared by the store's
+/// property tests and the cache API's end-to-end tests.
+public struct Reference: Sendable {
+    public var users: [PublicKey: UserStats] = [:]
+    public var events: [EventReference: EventStats] = [:]
+    public var network = NetworkStats()
 
-    init(_ stored: [Event], now: Int64) {
+    public init(_ stored: [Event], now: Int64) {
         func user(_ key: PublicKey) -> UserStats { users[key] ?? UserStats(pubkey: key) }
         var authors = Set<PublicKey>()
         var profiles = Set<PublicKey>()
@@ -100,24 +101,24 @@ struct Reference {
         network.users = Int64(profiles.filter { (users[$0]?.followsCount ?? 0) > 0 }.count)
     }
 
-    static func isLike(_ content: String) -> Bool {
+    public static func isLike(_ content: String) -> Bool {
         guard let first = content.unicodeScalars.first else { return true }
         return ["+", "\u{1F919}", "\u{2764}"].contains(first)
     }
 
-    static func lastTarget(_ event: Event) -> EventReference? {
+    public static func lastTarget(_ event: Event) -> EventReference? {
         if let tag = event.tags.last(where: { $0.count >= 2 && $0[0] == "e" }), let id = EventID(hex: tag[1]) { return .id(id) }
         if let tag = event.tags.last(where: { $0.count >= 2 && $0[0] == "a" }), let a = EventAddress(tag[1]) { return .address(a) }
         return nil
     }
 
-    static func firstTarget(_ event: Event) -> EventReference? {
+    public static func firstTarget(_ event: Event) -> EventReference? {
         if let tag = event.tags.first(where: { $0.count >= 2 && $0[0] == "e" }), let id = EventID(hex: tag[1]) { return .id(id) }
         if let tag = event.tags.first(where: { $0.count >= 2 && $0[0] == "a" }), let a = EventAddress(tag[1]) { return .address(a) }
         return nil
     }
 
-    static func quotes(_ event: Event) -> [EventReference] {
+    public static func quotes(_ event: Event) -> [EventReference] {
         var found = ContentReferences(content: event.content).quotedEvents
         for tag in event.tags where tag.count >= 2 {
             if tag[0] == "q", let id = EventID(hex: tag[1]) { found.append(.id(id)) }
@@ -126,7 +127,7 @@ struct Reference {
         return found
     }
 
-    static func hasMedia(_ event: Event) -> Bool {
+    public static func hasMedia(_ event: Event) -> Bool {
         let extensions = ["jpg", "jpeg", "png", "gif", "webp", "avif", "svg", "mp4", "mov", "webm", "m3u8", "mp3", "ogg", "wav", "m4a"]
         if event.tags.contains(where: { $0.first == "imeta" }) { return true }
         return ContentReferences(content: event.content).urls.contains { url in
@@ -135,12 +136,12 @@ struct Reference {
         }
     }
 
-    struct Zap {
-        let receiver: PublicKey, sender: PublicKey, sats: Int64, target: EventReference?
+    public struct Zap {
+        public let receiver: PublicKey, sender: PublicKey, sats: Int64, target: EventReference?
     }
 
     /// A counted zap: p tag, a description whose pubkey is the sender, bolt11 ≤ 1.1M sats.
-    static func zap(_ event: Event) -> Zap? {
+    public static func zap(_ event: Event) -> Zap? {
         guard let receiver = event.firstTagValue("p").flatMap(PublicKey.init(hex:)),
               let invoice = event.firstTagValue("bolt11"), let msat = (try? Bolt11.amountMillisats(invoice)) ?? nil,
               msat / 1000 <= 1_100_000,
