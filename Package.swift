@@ -46,7 +46,13 @@ let package = Package(
         // The SQLite backend: one writer thread, a pool of read-only connections.
         .target(name: "SQLiteStore", dependencies: ["Store", "Schema", "Workers", "CSQLite"]),
         // The one door every event goes through: parse, drop duplicates, verify, policy, write.
-        .target(name: "Ingest", dependencies: ["Store", "Workers"]),
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "Store", "Workers", "Nostr",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // NIP-01 read side: REQ/COUNT/CLOSE and the live subscription index.
         .target(name: "RelayAPI", dependencies: ["Store", "Nostr"]),
         // Primal's cache protocol: ops over `any EventStore`.
@@ -78,16 +84,28 @@ let package = Package(
         .executableTarget(
             name: "HearthBench",
             dependencies: [
-                "Nostr", "Corpus", "Store", "SQLiteStore", "Ingest", "Workers", "Server", "CacheAPI",
+                "Nostr", "Corpus", "Store", "SQLiteStore", "Ingest", "Workers", "Server", "CacheAPI", "TestRelay",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             path: "Benchmarks/HearthBench"),
 
+        // A NIP-01 relay on loopback that can misbehave on demand (ingestion tests, benchmark).
+        .target(
+            name: "TestRelay",
+            dependencies: [
+                "Nostr", "RelayAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/TestRelay"),
         .testTarget(name: "NostrTests", dependencies: ["Nostr", "Corpus"], exclude: ["Fixtures"]),
         // The EventStore conformance suite, shared by every backend's tests.
         .target(name: "StoreConformance", dependencies: ["Store", "Nostr", "Corpus"], path: "Tests/StoreConformance"),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "StoreConformance", "Store", "Nostr", "Corpus", "Schema", "CSQLite"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SQLiteStore", "Store", "Nostr", "Corpus"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Ingest", "SQLiteStore", "Store", "Nostr", "Corpus", "TestRelay"]),
         .testTarget(name: "RelayAPITests", dependencies: ["RelayAPI", "Store", "Nostr"]),
         // End to end over real loopback sockets: only the wire protocol.
         .testTarget(

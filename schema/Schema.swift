@@ -14,6 +14,7 @@ public enum Schema {
         Migration(version: 1, name: "0001_events", sql: text(PackageResources._001_events_sql)),
         Migration(version: 2, name: "0002_derived", sql: text(PackageResources._002_derived_sql)),
         Migration(version: 3, name: "0003_posts", sql: text(PackageResources._003_posts_sql)),
+        Migration(version: 4, name: "0004_relays", sql: text(PackageResources._004_relays_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

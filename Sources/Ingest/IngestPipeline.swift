@@ -35,6 +35,10 @@ public final class IngestPipeline: Sendable {
     public let policy: IngestPolicy
     private let verifiers: WorkerPool<Void>
     private let seen: SeenIDs
+    /// Events between the duplicate check and the writer's answer, by id and signature:
+    /// an identical copy from another relay meanwhile is dropped instead of verified twice.
+    /// (A copy with another signature is verified: one of the two may be forged.)
+    private let inFlight = Mutex<Set<InFlightKey>>([])
     private let now: @Sendable () -> Int64
     public let counters = IngestCounters()
 
@@ -49,12 +53,18 @@ public final class IngestPipeline: Sendable {
 
     public func shutdown() { verifiers.shutdown() }
 
-    /// Submits raw JSON event objects; returns an outcome per input, in order.
+    /// Submits raw JSON event objects; returns an outcome per input, in order. An object
+    /// whose id was seen recently is dropped before it is even parsed.
     public func submit(json objects: [[UInt8]], from source: IngestSource) async -> [IngestOutcome] {
         var parsed: [(Event, [UInt8])?] = []
         var outcomes = [IngestOutcome?](repeating: nil, count: objects.count)
         parsed.reserveCapacity(objects.count)
         for (i, json) in objects.enumerated() {
+            if let id = json.withUnsafeBytes(EventIDPeek.id), seen.contains(id) {
+                parsed.append(nil)
+                outcomes[i] = .seen
+                continue
+            }
             do {
                 parsed.append((try EventParser.parse(json), json))
             } catch {
@@ -65,6 +75,10 @@ public final class IngestPipeline: Sendable {
         return await submit(parsed: parsed, prefilled: outcomes, from: source)
     }
 
+    /// True when this id was stored or refused moments ago (a hash lookup, for callers
+    /// that can skip even the parse of a copy).
+    public func recentlySeen(_ id: EventID) -> Bool { seen.contains(id) }
+
     /// Submits events already parsed (with the JSON they arrived in).
     public func submit(events: [(Event, [UInt8])], from source: IngestSource) async -> [IngestOutcome] {
         await submit(parsed: events.map { $0 }, prefilled: Array(repeating: nil, count: events.count), from: source)
@@ -73,12 +87,11 @@ public final class IngestPipeline: Sendable {
     private func submit(parsed: [(Event, [UInt8])?], prefilled: [IngestOutcome?], from source: IngestSource) async -> [IngestOutcome] {
         var outcomes = prefilled
         let time = now()
-        // 1. Drop what was seen: in memory, within this batch, then in the store.
-        var batchIDs = Set<EventID>()
+        // 1. Drop what was seen (in memory, then in the store) and what the policy refuses.
         var candidates: [Int] = []
         for (i, item) in parsed.enumerated() {
             guard let (event, json) = item else { continue }
-            if seen.contains(event.id) || !batchIDs.insert(event.id).inserted {
+            if seen.contains(event.id) {
                 outcomes[i] = .seen
             } else if let reason = policy.refusal(for: event, size: json.count, now: time) {
                 outcomes[i] = .blocked(reason)
@@ -94,8 +107,32 @@ public final class IngestPipeline: Sendable {
             }
             seen.insert(stored)
         }
-        // 2. Verify the rest in parallel.
-        let verdicts = await verify(candidates.map { parsed[$0]!.0 })
+        // 2. Refuse ids that do not match their contents (a hash, cheap next to a signature):
+        //    after this, two copies with the same id and signature are the very same event,
+        //    so a tampered copy can never stand in for the real one below.
+        candidates.removeAll { i in
+            let event = parsed[i]!.0
+            guard event.computeID() != event.id else { return false }
+            outcomes[i] = .invalid(ValidationError.idMismatch.description)
+            return true
+        }
+        // Copies in this batch or being verified by another caller need not be verified twice.
+        let claimed: [InFlightKey] = inFlight.withLock { flying in
+            var claimed: [InFlightKey] = []
+            candidates.removeAll { i in
+                let key = InFlightKey(parsed[i]!.0)
+                guard flying.insert(key).inserted else {
+                    outcomes[i] = .seen
+                    return true
+                }
+                claimed.append(key)
+                return false
+            }
+            return claimed
+        }
+        defer { inFlight.withLock { flying in for key in claimed { flying.remove(key) } } }
+        // 3. Verify the signatures of the rest in parallel.
+        let verdicts = await verifySignatures(candidates.map { parsed[$0]!.0 })
         var valid: [ValidatedEvent] = []
         var validIndexes: [Int] = []
         for (i, verdict) in zip(candidates, verdicts) {
@@ -107,7 +144,7 @@ public final class IngestPipeline: Sendable {
                 validIndexes.append(i)
             }
         }
-        // 3. Write.
+        // 4. Write.
         if !valid.isEmpty {
             do {
                 let written = try await store.write(valid)
@@ -122,8 +159,8 @@ public final class IngestPipeline: Sendable {
         return final
     }
 
-    /// Id and signature checks, spread over the verifier threads; nil means valid.
-    private func verify(_ events: [Event]) async -> [ValidationError?] {
+    /// Signature checks, spread over the verifier threads; nil means valid.
+    private func verifySignatures(_ events: [Event]) async -> [ValidationError?] {
         guard !events.isEmpty else { return [] }
         let chunkSize = max(16, (events.count + verifiers.count - 1) / verifiers.count)
         let chunks = stride(from: 0, to: events.count, by: chunkSize).map { Array(events[$0..<min($0 + chunkSize, events.count)]) }
@@ -132,7 +169,7 @@ public final class IngestPipeline: Sendable {
             for (index, chunk) in chunks.enumerated() {
                 group.addTask { [verifiers] in
                     do {
-                        return (index, try await verifiers.run { _ in chunk.map { $0.validate() } })
+                        return (index, try await verifiers.run { _ in chunk.map { $0.verifySignature() ? nil : .badSignature } })
                     } catch {
                         // The pool is shut down: nothing is verified, so nothing is valid.
                         return (index, chunk.map { _ in ValidationError.badSignature })
@@ -142,6 +179,18 @@ public final class IngestPipeline: Sendable {
             for await (index, verdicts) in group { results[index] = verdicts }
         }
         return results.flatMap { $0 }
+    }
+}
+
+/// An event's id and signature: two copies with both equal are the same event, byte for
+/// byte in everything that is verified.
+struct InFlightKey: Hashable {
+    let id: EventID
+    let sig: Signature
+
+    init(_ event: Event) {
+        id = event.id
+        sig = event.sig
     }
 }
 

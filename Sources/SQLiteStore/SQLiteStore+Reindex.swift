@@ -64,3 +64,32 @@ extension SQLiteStore {
         _ = try await writer.perform { db in try DerivedData.advanceScoreCutoff(db, to: now - 86_400) }
     }
 }
+
+extension SQLiteStore {
+    /// Every derived table's rows as text, sorted, to compare two stores or a store with
+    /// its own rebuild (tests). Notifications are listed without
+    /// their insertion number and without follow notifications, which depend on history.
+    func derivedRows() async throws -> [String: [String]] {
+        try await readers.read { db in
+            var result: [String: [String]] = [:]
+            for table in SQLiteStore.derivedTables {
+                let sql = table == "notifications"
+                    ? "SELECT recipient, created_at, type, cause, actor, target, amount, content FROM notifications WHERE type NOT IN (1, 2)"
+                    : "SELECT * FROM \(table)"
+                let statement = try db.prepare(built: sql)
+                defer { statement.reset() }
+                var rows: [String] = []
+                while try statement.step() {
+                    let columns = (0..<statement.columnCount).map { i -> String in
+                        if statement.isNull(i) { return "null" }
+                        if statement.isBlob(i) { return Hex.encode(statement.bytes(i)) }
+                        return statement.text(i) ?? ""
+                    }
+                    rows.append(columns.joined(separator: "|"))
+                }
+                result[table] = rows.sorted()
+            }
+            return result
+        }
+    }
+}

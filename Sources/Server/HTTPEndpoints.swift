@@ -101,6 +101,23 @@ struct HTTPEndpoints: Sendable {
             server.metrics.databaseBytes.record(status.databaseBytes)
         }
         server.metrics.subscriptions.record(server.subscriptionCount)
+        let metrics = server.metrics
+        if let pipeline = server.pipeline {
+            for (outcome, total) in pipeline.counters.snapshot {
+                metrics.mirror("hearth_ingest_events_total", [("outcome", outcome)], total: Int64(total))
+            }
+        }
+        for relay in server.relays?.snapshot ?? [] {
+            let labels = [("relay", relay.url)]
+            metrics.gauge("hearth_relay_up", labels, relay.status == "live" || relay.status == "catching up" ? 1 : 0)
+            metrics.mirror("hearth_relay_events_received_total", labels, total: relay.eventsReceived)
+            metrics.mirror("hearth_relay_events_new_total", labels, total: relay.eventsNew)
+            metrics.mirror("hearth_relay_duplicates_total", labels, total: relay.duplicates)
+            metrics.mirror("hearth_relay_invalid_total", labels, total: relay.invalid)
+            metrics.mirror("hearth_relay_reconnects_total", labels, total: relay.reconnects)
+            metrics.mirror("hearth_relay_notices_total", labels, total: relay.notices)
+            if let caughtUp = relay.caughtUpTo { metrics.gauge("hearth_relay_caught_up_to_seconds", labels, caughtUp) }
+        }
         return response(server.metrics.exposition(), type: "text/plain; version=0.0.4; charset=utf-8")
     }
 
@@ -115,12 +132,19 @@ struct HTTPEndpoints: Sendable {
             ("Status", state), ("Events", events), ("Database", size), ("Connections", "\(facts.connections)"),
             ("Uptime", uptime), ("Mode", c.readOnly ? "read-only" : "read-write"),
         ]
+        let relayRows = (server.relays?.snapshot ?? []).map { relay in
+            "<tr><td>\(escape(relay.url))</td><td>\(escape(relay.status))</td><td>\(relay.eventsReceived)</td><td>\(relay.eventsNew)</td>"
+                + "<td>\(escape(relay.lastError ?? ""))</td></tr>"
+        }
+        let relayTable = relayRows.isEmpty ? "<p>No upstream relays (offline or read-only).</p>"
+            : "<h2>Upstream relays</h2><table><tr><th>relay</th><th>status</th><th>received</th><th>new</th><th>last error</th></tr>\n"
+                + relayRows.joined(separator: "\n") + "</table>"
         let tableRows = rows.map { "<tr><th align=left>\($0.0)</th><td>\(escape($0.1))</td></tr>" }.joined(separator: "\n")
         let body = """
             <!doctype html><html><head><meta charset="utf-8"><title>\(escape(c.name))</title></head>
             <body><h1>\(escape(c.name))</h1><p>\(escape(c.description))</p><table>
             \(tableRows)
-            </table><p>Connect a Nostr client to this address over WebSocket. <a href="/health">/health</a> ·
+            </table>\(relayTable)<p>Connect a Nostr client to this address over WebSocket. <a href="/health">/health</a> ·
             <a href="/metrics">/metrics</a></p></body></html>
             """
         return response(Array(body.utf8), type: "text/html; charset=utf-8")

@@ -21,6 +21,8 @@ public final class HearthServer: Service, Sendable {
     public let configuration: ServerConfiguration
     public let store: any CacheStore
     public let pipeline: IngestPipeline?
+    /// The upstream relays, when this server ingests (for /metrics and the status page).
+    public let relays: RelayPool?
     public let metrics: ServerMetrics
     let cache: CacheService
     let live = LiveSubscriptions<RelaySession<Connection>>()
@@ -30,11 +32,12 @@ public final class HearthServer: Service, Sendable {
     private let portWaiters = Mutex<[CheckedContinuation<Int, Never>]>([])
     let started = monotonicNow()
 
-    public init(configuration: ServerConfiguration, store: any CacheStore, pipeline: IngestPipeline?,
+    public init(configuration: ServerConfiguration, store: any CacheStore, pipeline: IngestPipeline?, relays: RelayPool? = nil,
                 logger: Logger = Logger(label: "hearth")) {
         self.configuration = configuration
         self.store = store
         self.pipeline = pipeline
+        self.relays = relays
         self.logger = logger
         let metrics = ServerMetrics()
         self.metrics = metrics

@@ -18,6 +18,8 @@ public final class ServerMetrics: Sendable {
     let databaseBytes: CoreMetrics.Gauge
     private let written = Mutex<[String: CoreMetrics.Counter]>([:])
     private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
+    private let mirrors = Mutex<[String: (counter: CoreMetrics.Counter, last: Int64)]>([:])
+    private let gauges = Mutex<[String: CoreMetrics.Gauge]>([:])
     private let resultCache = Mutex<[String: (hits: CoreMetrics.Counter, misses: CoreMetrics.Counter)]>([:])
 
     public init() {
@@ -55,6 +57,30 @@ public final class ServerMetrics: Sendable {
             timers[kind] = timer
             return timer
         }
+    }
+
+    /// Brings a counter up to `total`, a running total kept elsewhere (relay and pipeline
+    /// counters), at scrape time.
+    func mirror(_ label: String, _ dimensions: [(String, String)], total: Int64) {
+        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        let (counter, delta): (CoreMetrics.Counter, Int64) = mirrors.withLock { mirrors in
+            let entry = mirrors[key] ?? (CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory), 0)
+            mirrors[key] = (entry.counter, max(entry.last, total))
+            return (entry.counter, total - entry.last)
+        }
+        if delta > 0 { counter.increment(by: delta) }
+    }
+
+    /// Sets a labelled gauge.
+    func gauge(_ label: String, _ dimensions: [(String, String)], _ value: Int64) {
+        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        let gauge = gauges.withLock { gauges in
+            if let gauge = gauges[key] { return gauge }
+            let gauge = CoreMetrics.Gauge(label: label, dimensions: dimensions, factory: factory)
+            gauges[key] = gauge
+            return gauge
+        }
+        gauge.record(value)
     }
 
     /// Result-cache lookups, by read model.

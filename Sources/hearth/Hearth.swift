@@ -10,7 +10,7 @@ struct Hearth: AsyncParsableCommand {
         commandName: "hearth",
         abstract: "A lean, self-hosted Nostr cache: Primal's cache protocol and NIP-01 on one WebSocket port.",
         version: HearthVersion.current,
-        subcommands: [Serve.self, Import.self, Export.self, Stats.self, Reindex.self, Generate.self, Version.self]
+        subcommands: [Serve.self, Import.self, Export.self, Stats.self, Relays.self, Reindex.self, Generate.self, Version.self]
     )
 }
 

@@ -81,6 +81,41 @@ import Testing
         await store.close()
     }
 
+    /// Forged copies that claim a real event's id (another signature, or tampered content
+    /// under the real signature) arriving first, in the same batch or concurrently, never
+    /// shadow the real event.
+    @Test func forgedCopiesNeverShadowTheRealEvent() async throws {
+        let events = CorpusGenerator(options: CorpusOptions(users: 10, notes: 40, seed: 5)).events()
+            .filter { $0.kindClass == .regular && $0.kind != 5 }
+        func forgeries(of event: Event) -> [[UInt8]] {
+            var badSignature = event
+            badSignature.sig = Signature(r: event.sig.s, s: event.sig.r)
+            var tampered = event
+            tampered.content += " (tampered)"
+            return [badSignature.json, tampered.json]
+        }
+        let fixture = Fixture()
+        defer { fixture.remove() }
+        let store = try fixture.open()
+        let pipeline = IngestPipeline(store: store, verifierThreads: 2)
+        let half = events.count / 2
+        // Same batch: forgeries first, then the real event.
+        let batch = events[..<half].flatMap { forgeries(of: $0) + [$0.json] }
+        let outcomes = await pipeline.submit(json: batch, from: .relay("wss://forger"))
+        #expect(outcomes.filter { $0 == .written(.stored) }.count == half)
+        // Concurrently: one caller sends only forgeries, another the real events.
+        async let forged = pipeline.submit(json: events[half...].flatMap { forgeries(of: $0) }, from: .relay("wss://forger"))
+        async let real = pipeline.submit(json: events[half...].map(\.json), from: .relay("wss://honest"))
+        let (forgedOutcomes, realOutcomes) = await (forged, real)
+        #expect(forgedOutcomes.allSatisfy { if case .invalid = $0 { return true } else { return $0 == .seen } })
+        #expect(realOutcomes.allSatisfy { $0 == .written(.stored) })
+        let stored = try await store.query([Filter()])
+        #expect(Set(stored.map(\.id)) == Set(events.map(\.id)))
+        #expect(try stored.allSatisfy { try EventParser.parse($0.json).validate() == nil })
+        pipeline.shutdown()
+        await store.close()
+    }
+
     @Test func policyRefusesBeforeVerifying() async throws {
         let keys = KeyPair.random()
         let blocked = KeyPair.random()

@@ -76,31 +76,7 @@ import Testing
         return events
     }
 
-    /// Every derived table's rows as text, sorted; notifications without their insertion
-    /// number and without follow notifications (history, by design).
-    func dump(_ store: SQLiteStore) async throws -> [String: [String]] {
-        try await store.readers.read { db in
-            var result: [String: [String]] = [:]
-            for table in SQLiteStore.derivedTables {
-                let sql = table == "notifications"
-                    ? "SELECT recipient, created_at, type, cause, actor, target, amount, content FROM notifications WHERE type NOT IN (1, 2)"
-                    : "SELECT * FROM \(table)"
-                let statement = try db.prepare(built: sql)
-                defer { statement.reset() }
-                var rows: [String] = []
-                while try statement.step() {
-                    let columns = (0..<sqlite3ColumnCount(statement)).map { i -> String in
-                        if statement.isNull(i) { return "null" }
-                        if statement.isBlob(i) { return Hex.encode(statement.bytes(i)) }
-                        return statement.text(i) ?? ""
-                    }
-                    rows.append(columns.joined(separator: "|"))
-                }
-                result[table] = rows.sorted()
-            }
-            return result
-        }
-    }
+    func dump(_ store: SQLiteStore) async throws -> [String: [String]] { try await store.derivedRows() }
 
     func compare(_ store: SQLiteStore, with reference: Reference, seed: UInt64) async throws {
         let pubkeys = Array(Set(reference.users.keys))
@@ -119,8 +95,4 @@ import Testing
         #expect(reference.events.values.contains { $0.likes > 0 } && reference.events.values.contains { $0.zaps > 0 })
         #expect(reference.events.values.contains { $0.score24h > 0 }, "the corpus must exercise score24h")
     }
-}
-
-private func sqlite3ColumnCount(_ statement: SQLiteStatement) -> Int32 {
-    statement.columnCount
 }

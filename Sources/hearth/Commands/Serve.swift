@@ -53,6 +53,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Messages per second per connection (env HEARTH_MESSAGES_PER_SECOND).")
     var messagesPerSecond = Double(Serve.env("MESSAGES_PER_SECOND") ?? "") ?? 50
 
+    @Flag(help: "Also ingest kind 4 direct messages from the relays (env HEARTH_DIRECT_MESSAGES=1).")
+    var directMessages = Serve.env("DIRECT_MESSAGES") == "1"
+
+    @Option(help: "Hours of history to catch up from a relay read for the first time (env HEARTH_CATCH_UP_HOURS).")
+    var catchUpHours = Int(Serve.env("CATCH_UP_HOURS") ?? "") ?? 48
+
     @Option(help: "Read-only database connections (env HEARTH_READERS).")
     var readers = Int(Serve.env("READERS") ?? "") ?? 4
 
@@ -95,16 +101,29 @@ struct Serve: AsyncParsableCommand {
         let pipeline = readOnly ? nil : IngestPipeline(store: store, verifierThreads: max(1, ProcessInfoCores.count))
         var configuration = try serverConfiguration()
         do {
-            configuration.cache.defaultRelays = try RelayList(contentsOf: relays).urls
+            let list = try RelayList(contentsOf: relays)
+            for problem in list.problems { logger.warning("\(relays) \(problem)") }
+            configuration.cache.defaultRelays = list.urls
         } catch {
             logger.warning("relays file \(relays): \(error); get_default_relays will answer an empty list")
         }
-        let server = HearthServer(configuration: configuration, store: store, pipeline: pipeline, logger: logger)
+        var upstream: RelayPool?
+        if let pipeline, !offline {
+            var settings = UpstreamConfiguration()
+            if directMessages { settings.kinds.insert(4) }
+            settings.horizon = Int64(max(0, catchUpHours)) * 3_600
+            upstream = RelayPool(configuration: settings, pipeline: pipeline, states: store, logger: logger)
+        }
+        let server = HearthServer(configuration: configuration, store: store, pipeline: pipeline, relays: upstream, logger: logger)
         let events = (try? await store.status().events) ?? 0
         let (host, port) = try address()
-        let mode = readOnly ? "read-only" : offline ? "offline" : "read-write (ingestion from \(relays) arrives with the ingestion work)"
+        let mode = readOnly ? "read-only" : offline ? "offline (no upstream relays)" : "ingesting from the relays in \(relays)"
         logger.info("hearth \(HearthVersion.current) serving ws://\(host):\(port) from \(db): \(events) events, \(mode)")
-        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // Services stop in reverse order: the relays first (handing over what they read),
+        // then the server.
+        var services: [any Service] = [server]
+        if let upstream { services.append(UpstreamService(pool: upstream, path: relays)) }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

@@ -1,0 +1,47 @@
+import Workers
+
+/// How Hearth reads its upstream relays.
+public struct UpstreamConfiguration: Sendable {
+    /// What a Primal-style cache needs: profiles, notes, contacts, deletions, reposts,
+    /// reactions, comments, zaps, mute/relay/bookmark lists, articles.
+    public static let defaultKinds: Set<Int> = [0, 1, 3, 5, 6, 7, 16, 1111, 9735, 10000, 10002, 10003, 30023]
+
+    /// Kinds subscribed to (kind 4 only when direct messages are wanted).
+    public var kinds = UpstreamConfiguration.defaultKinds
+    /// How far back a relay never read before is caught up (seconds).
+    public var horizon: Int64 = 2 * 86_400
+    /// Catch-up restarts this far before the cursor, for events that reached the relay late.
+    public var overlap: Int64 = 600
+    /// `limit` of each catch-up page (relays often cap answers at 500 whatever is asked).
+    public var pageLimit = 500
+    /// Pages of one catch-up at most (a relay that ignores `until` cannot loop forever).
+    public var maxPages = 2_000
+    /// Seconds to connect, and to answer a catch-up page with EOSE, before the relay is
+    /// treated as stalled and dropped.
+    public var connectTimeout = 15.0
+    public var requestTimeout = 30.0
+    /// WebSocket pings while connected; a missing pong closes the connection.
+    public var pingInterval = 30.0
+    /// Reconnect delay: doubles from `initialBackoff` up to `maxBackoff`, with jitter, and
+    /// starts over once a connection stayed up `healthyAfter` seconds.
+    public var initialBackoff = 1.0
+    public var maxBackoff = 60.0
+    public var healthyAfter = 60.0
+    /// Events read from one relay but not yet handed to the pipeline; when full, the relay's
+    /// socket is not read until the writer catches up.
+    public var bufferedEvents = 2_000
+    /// Events handed to the pipeline together: up to `batchSize`, or what arrived within
+    /// `batchWindow` seconds of the first (a live trickle waits at most that long).
+    public var batchSize = 500
+    public var batchWindow = 0.02
+    /// Batches from one relay in the pipeline at once (one verifying while one is written).
+    public var batchesInFlight = 2
+    /// Largest frame accepted from a relay.
+    public var maxFrameBytes = 4 << 20
+    /// How often relay states are written to the database (seconds).
+    public var persistInterval = 10.0
+    /// The clock, unix seconds.
+    public var now: @Sendable () -> Int64 = unixNow
+
+    public init() {}
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Nostr
+import Testing
+@testable import Ingest
+
+/// The pieces of ingestion that need no socket.
+@Suite struct UpstreamUnitTests {
+    @Test func relayListReportsBadAndRepeatedLines() {
+        let list = RelayList(text: """
+            # comment
+            wss://relay.one.example
+            wss://RELAY.ONE.example/   # the same relay
+            https://not-a-relay.example
+            ws://127.0.0.1:7777
+
+            wss://with space.example
+            """)
+        #expect(list.urls == ["wss://relay.one.example", "ws://127.0.0.1:7777"])
+        #expect(list.problems.count == 3)
+        #expect(list.problems[0].hasPrefix("line 3:") && list.problems[0].contains("repeats line 2"))
+        #expect(list.problems[1].hasPrefix("line 4:"))
+        #expect(list.problems[2].hasPrefix("line 7:"))
+    }
+
+    @Test func catchUpPagesBackwardsThroughTiesAndStops() {
+        var pages = CatchUp(since: 1_000, until: 2_000, maxPages: 100)
+        for t in [1_990, 1_980, 1_950] { pages.saw(createdAt: Int64(t)) }
+        #expect(pages.nextPage() == 1_950)  // inclusive: ties at 1950 come again
+        for _ in 0..<3 { pages.saw(createdAt: 1_950) }
+        #expect(pages.nextPage() == 1_949)  // a page within one second: step past it
+        pages.saw(createdAt: 1_000)
+        #expect(pages.nextPage() == nil)  // reached since
+        var empty = CatchUp(since: 0, until: 10, maxPages: 5)
+        #expect(empty.nextPage() == nil)
+        var capped = CatchUp(since: 0, until: 1_000_000, maxPages: 3)
+        var count = 0
+        while true {
+            capped.saw(createdAt: 999_999)
+            guard capped.nextPage() != nil else { break }
+            count += 1
+        }
+        #expect(count == 2)
+    }
+
+    @Test func backoffDoublesWithJitterUpToTheCap() {
+        var backoff = Backoff(initial: 1, maximum: 60)
+        let delays = (0..<10).map { _ in backoff.next() }
+        #expect(delays[0] >= 0.5 && delays[0] <= 1)
+        #expect(delays[3] >= 4 && delays[3] <= 8)
+        #expect(delays[9] >= 30 && delays[9] <= 60)
+        backoff.reset()
+        #expect(backoff.next() <= 1)
+    }
+
+    @Test func relayFramesAndTheIDPeek() throws {
+        let keys = KeyPair(secretKey: SHA256Digest32.hash(Array("frames".utf8)))!
+        let event = Event.signed(by: keys, createdAt: 1_700_000_000, kind: 1, tags: [], content: "say \"id\": hi")
+        let frame = Array("[\"EVENT\",\"s\", ".utf8) + event.json + Array("]".utf8)
+        let parsed = try frame.withUnsafeBytes { try UpstreamFrame.parse($0, isKnown: { _ in false }) }
+        guard case .event(let subscription, let got, let json) = parsed else { Issue.record("not an event"); return }
+        #expect(subscription == "s" && got == event && json == event.json)
+        let copy = try frame.withUnsafeBytes { try UpstreamFrame.parse($0, isKnown: { $0 == event.id }) }
+        guard case .copy = copy else { Issue.record("a known id must not be parsed"); return }
+        #expect(event.json.withUnsafeBytes(EventIDPeek.id) == event.id)
+        let eose = try Array("[\"EOSE\",\"s\"]".utf8).withUnsafeBytes { try UpstreamFrame.parse($0, isKnown: { _ in false }) }
+        guard case .eose("s") = eose else { Issue.record("EOSE"); return }
+        #expect(throws: JSONError.self) { try Array("{}".utf8).withUnsafeBytes { try UpstreamFrame.parse($0, isKnown: { _ in false }) } }
+    }
+}
