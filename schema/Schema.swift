@@ -15,6 +15,7 @@ public enum Schema {
         Migration(version: 2, name: "0002_derived", sql: text(PackageResources._002_derived_sql)),
         Migration(version: 3, name: "0003_posts", sql: text(PackageResources._003_posts_sql)),
         Migration(version: 4, name: "0004_relays", sql: text(PackageResources._004_relays_sql)),
+        Migration(version: 5, name: "0005_accounts", sql: text(PackageResources._005_accounts_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

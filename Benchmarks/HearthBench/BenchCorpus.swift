@@ -1,4 +1,5 @@
 import Corpus
+import Foundation
 import Nostr
 
 /// The generated corpus every store benchmark shares, as events and as JSON lines.
@@ -7,7 +8,9 @@ struct BenchCorpus {
     let lines: [[UInt8]]
 
     init(events count: Int, seed: UInt64 = 1) {
-        events = CorpusGenerator(options: CorpusOptions.sized(events: count, seed: seed)).events()
+        // Ending an hour ago, so that explore and trending (the last hours and days) have posts.
+        let endTime = Int64(Date().timeIntervalSince1970) / 3_600 * 3_600 - 3_600
+        events = CorpusGenerator(options: CorpusOptions.sized(events: count, seed: seed, endTime: endTime)).events()
         lines = events.map(\.json)
     }
 

@@ -27,6 +27,14 @@ enum CacheBench {
         let store = try SQLiteStore(configuration)
         let service = CacheService(store: store, pipeline: nil)
         let client = Collector()
+        var rebuilds = Latencies()
+        var ranked = 0
+        for _ in 0..<5 {
+            let start = monotonicNow()
+            ranked = try await service.rebuildExploreIndex()
+            rebuilds.add(monotonicNow() - start)
+        }
+        table.add("explore index rebuild (\(ranked) ranked posts; background, every 60 s)", rebuilds.summary)
         for shape in shapes {
             progress("  … \(shape.name)")
             let filters = try shape.requests.map { [try JSONValue.parse($0)] }
@@ -65,6 +73,10 @@ enum CacheBench {
             try await outbound.close(.normalClosure, reason: nil)
         }
         for (name, latencies) in results.value { table.add("\(name): round trip, warm", latencies.summary) }
+        progress("  … live pushes: 1,000 notification_counts subscriptions")
+        for (name, value) in try await PushBench.run(port: port, serverPID: server.processIdentifier, pubkeys: Self.notified(corpus)) {
+            table.add(name, value)
+        }
         return table
     }
 
@@ -85,6 +97,15 @@ enum CacheBench {
             if let message = failure.withLock({ $0 }) { throw BenchError("cache op failed: \(message)") }
             return seconds
         }
+    }
+
+    /// Pubkeys tagged most often (the people with the most notifications), most first.
+    static func notified(_ corpus: BenchCorpus) -> [String] {
+        var counts: [String: Int] = [:]
+        for event in corpus.events where [1, 6, 7, 9735].contains(event.kind) {
+            for value in event.tagValues("p") { counts[value, default: 0] += 1 }
+        }
+        return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
     }
 
     static func request(_ op: String, _ params: String) -> String {
@@ -110,7 +131,19 @@ enum CacheBench {
         let viewer = pubkeys.first ?? ""
 
         func quoted(_ items: some Sequence<String>) -> String { "[" + items.map { "\"\($0)\"" }.joined(separator: ",") + "]" }
+        let zapCounts = Dictionary(grouping: events.filter { $0.kind == 9735 }.compactMap { $0.firstTagValue("e") }, by: { $0 })
+        let zapped = zapCounts.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }.prefix(40)
+        let readers = lists.map(\.0)
+        func explore(_ timeframe: String, _ scope: String = "global") -> Shape {
+            Shape(name: "explore \(timeframe) \(scope), limit 20", target: "p99 ≤ 15 ms",
+                  requests: readers.map { request("explore", "{\"timeframe\":\"\(timeframe)\",\"scope\":\"\(scope)\",\"limit\":20,\"user_pubkey\":\"\($0)\"}") })
+        }
         return [
+            explore("latest"), explore("popular"), explore("trending"), explore("mostzapped"), explore("trending", "follows"),
+            Shape(name: "get_notifications, limit 50 (most notified users)", target: "p99 ≤ 15 ms",
+                  requests: Self.notified(corpus).prefix(40).map { request("get_notifications", "{\"pubkey\":\"\($0)\",\"limit\":100,\"user_pubkey\":\"\($0)\"}") }),
+            Shape(name: "event_zaps_by_satszapped, limit 20 (most zapped notes)", target: "",
+                  requests: zapped.map { request("event_zaps_by_satszapped", "{\"event_id\":\"\($0.key)\",\"limit\":20,\"user_pubkey\":\"\(viewer)\"}") }),
             Shape(name: "user_infos, 50 pubkeys", target: "p99 ≤ 2 ms",
                   requests: (0..<40).map { i in
                       let group = (0..<50).map { pubkeys[(i * 50 + $0 * 7) % pubkeys.count] }

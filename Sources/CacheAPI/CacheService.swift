@@ -4,7 +4,7 @@ import Store
 import Workers
 
 /// What the cache API reads: events plus the derived read models and feed indexes.
-public typealias CacheStore = EventStore & FeedStore
+public typealias CacheStore = EventStore & FeedStore & AccountStore & ExploreStore
 
 /// Primal's cache protocol: `["REQ", id, {"cache": [op, params]}]` → one EVENT per object
 /// then EOSE, or NOTICE then EOSE (protocol §2).
@@ -19,6 +19,15 @@ public final class CacheService: Sendable {
         /// Result cache size per read model, and how long an entry may live (seconds).
         public var resultCacheCapacity = 100_000
         public var resultCacheTTL = 60.0
+        /// Seconds between `net_stats` pushes, and between count pushes
+        /// (`notification_counts`, `directmsg_count`, and their `_2` forms).
+        public var netStatsInterval = 1.0
+        public var countsInterval = 1.0
+        /// Explore ranks the posts of this many days (popular over all of them; the other
+        /// timeframes over the last 7), re-read from the store every `exploreRefreshInterval`
+        /// seconds (0: on every request, for tests).
+        public var exploreWindowDays = 30
+        public var exploreRefreshInterval = 60.0
 
         public init() {}
     }
@@ -27,6 +36,10 @@ public final class CacheService: Sendable {
     let pipeline: IngestPipeline?
     let settings: Settings
     let models: ReadModelCache
+    let pushes = LivePushes()
+    let explore: ExploreIndex
+    let scoredResults = PerRebuildCache()
+    let reads = ReadsIndex()
 
     /// Every op this server answers, by name.
     static let operations: [String: any CacheOperation.Type] = {
@@ -38,12 +51,26 @@ public final class CacheService: Sendable {
             FeedOp.self, MegaFeedDirective.self, MultiKindMegaFeedDirective.self, SearchNotes.self,
             ThreadView.self, MultiKindThreadView.self, Events.self, EventActions.self, NoteMentions.self,
             NoteMentionsCount.self, ImportEvents.self,
+            GetNotifications.self, GetNotificationsSeen.self, SetNotificationsSeen.self,
+            EventZapsBySatsZapped.self, UserZaps.self, UserZapsSent.self, UserZapsBySatsZapped.self, ZapsFeed.self,
+            Explore.self, ExploreGlobalTrending24h.self, ExploreGlobalMostZapped4h.self, Scored.self, ExploreTopics.self,
+            GetDirectMessageContacts.self, GetDirectMessages.self, ResetDirectMessageCount.self, ResetDirectMessageCounts.self,
+            GetDefaultAppSettings.self, GetAppSettings.self, SetAppSettings.self, GetHomeFeeds.self, GetReadsFeeds.self,
+            Mutelists.self, Allowlist.self, ParameterizedReplaceableList.self,
+            LongFormContentFeed.self, LongFormContentThreadView.self,
+            ExplorePeople.self, ScoredUsers24h.self, ExploreZaps.self, ExploreMediaOp.self, FindReposts.self,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
     }()
 
+    /// Subscriptions answered with EOSE and then pushed periodically (protocol §7).
+    static let liveFeeds: [String: LivePushes.Feed] = [
+        "net_stats": .netStats, "notification_counts": .notificationCounts, "notification_counts_2": .notificationCounts2,
+        "directmsg_count": .directMessageCount, "directmsg_count_2": .directMessageCount2,
+    ]
+
     /// Every op name, sorted (for NIP-11 and the README check).
-    public static var operationNames: [String] { (operations.keys + ["set_primal_protocol"]).sorted() }
+    public static var operationNames: [String] { (Array(operations.keys) + Array(liveFeeds.keys) + ["set_primal_protocol"]).sorted() }
 
     /// `record` counts result-cache hits and misses per read model.
     public init(store: any CacheStore, pipeline: IngestPipeline?, settings: Settings = Settings(),
@@ -53,15 +80,52 @@ public final class CacheService: Sendable {
         self.settings = settings
         let models = ReadModelCache(capacity: settings.resultCacheCapacity, ttl: settings.resultCacheTTL, record: record)
         self.models = models
-        store.observeCommits { batch in models.invalidate(batch) }
+        explore = ExploreIndex(window: Int64(settings.exploreWindowDays) * 86_400, interval: settings.exploreRefreshInterval)
+        let pushes = self.pushes
+        let reads = self.reads
+        store.observeCommits { batch in
+            models.invalidate(batch)
+            // A deletion can take notifications away: recount them all.
+            if batch.contains(where: { $0.event.kind == 5 && $0.outcome.isStored }) { pushes.invalidateAllNotificationCounts() }
+            if batch.contains(where: { [5, 30_023].contains($0.event.kind) && $0.outcome.isStored }) { reads.markStale() }
+        }
     }
+
+    /// The periodic work: live pushes and the explore index. Runs until cancelled.
+    public func runBackgroundWork() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.pushes.run(store: self.store, netStatsInterval: self.settings.netStatsInterval,
+                                                  countsInterval: self.settings.countsInterval) }
+            group.addTask { await self.explore.run(self.store) }
+        }
+    }
+
+    /// The client closed a subscription (CLOSE, or a new request with its id).
+    public func close(_ subscription: String, client: some CacheClient) {
+        pushes.remove(client, subscription: subscription)
+    }
+
+    /// The connection ended: stop everything pushed to it.
+    public func disconnected(_ client: some CacheClient) {
+        pushes.removeAll(client)
+    }
+
+    /// Re-reads the explore index now (the background task does it every
+    /// `exploreRefreshInterval`); returns how many posts it ranks.
+    @discardableResult
+    public func rebuildExploreIndex() async throws -> Int {
+        try await explore.rebuild(store, now: unixNow()).posts.count
+    }
+
+    /// Open live subscriptions (for /metrics).
+    public var liveSubscriptions: Int { pushes.count }
 
     /// For a cache request, the op name to file its metrics under (`unknown` for ops this
     /// server does not have); nil when the REQ is plain NIP-01.
     public static func operationName(_ filters: [JSONValue]) -> String? {
         guard let cache = filters.first?["cache"] else { return nil }
         guard let name = cache.arrayValue?.first?.stringValue else { return "invalid" }
-        return operations[name] != nil || name == "set_primal_protocol" ? name : "unknown"
+        return operations[name] != nil || liveFeeds[name] != nil || name == "set_primal_protocol" ? name : "unknown"
     }
 
     /// Answers one cache request on `client`. Several filter objects in one REQ are
@@ -76,6 +140,10 @@ public final class CacheService: Sendable {
                     let compress = try Self.protocolSetting(params)
                     client.respond(subscription, objects: objects)
                     client.cacheState.setCompression(compress)
+                    return
+                }
+                if let feed = Self.liveFeeds[name] {
+                    try subscribe(subscription, feed: feed, params: params, client: client)
                     return
                 }
                 guard let operation = Self.operations[name] else { throw CacheError.unknownOp }
@@ -93,6 +161,15 @@ public final class CacheService: Sendable {
         } catch {
             client.fail(subscription, "error")
         }
+    }
+
+    /// Registers a live subscription and answers EOSE; the pushes follow on the feed's timer.
+    private func subscribe(_ subscription: String, feed: LivePushes.Feed, params: JSONValue?, client: some CacheClient) throws {
+        var reader = try CacheParams(params)
+        let pubkey = feed == .netStats ? nil : try reader.requiredPubkey("pubkey")
+        try reader.finish()
+        pushes.add(LivePushes.Subscriber(client: client, subscription: subscription, feed: feed, pubkey: pubkey))
+        client.respond(subscription, objects: [])
     }
 
     /// `{"cache": [op, params?]}` → (op, params).

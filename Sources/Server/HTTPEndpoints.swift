@@ -102,6 +102,7 @@ struct HTTPEndpoints: Sendable {
         }
         server.metrics.subscriptions.record(server.subscriptionCount)
         let metrics = server.metrics
+        metrics.gauge("hearth_live_pushes", [], Int64(server.cache.liveSubscriptions))
         if let pipeline = server.pipeline {
             for (outcome, total) in pipeline.counters.snapshot {
                 metrics.mirror("hearth_ingest_events_total", [("outcome", outcome)], total: Int64(total))

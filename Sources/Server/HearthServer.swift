@@ -86,6 +86,7 @@ public final class HearthServer: Service, Sendable {
             group.addTask {
                 await withDiscardingTaskGroup { helpers in
                     helpers.addTask { await self.deliverLiveEvents() }
+                    helpers.addTask { await self.cache.runBackgroundWork() }
                     helpers.addTask { try? await self.closeIdleConnections() }
                     try? await gracefulShutdown()
                     helpers.cancelAll()
@@ -120,6 +121,7 @@ public final class HearthServer: Service, Sendable {
         metrics.connections.record(connections.count)
         defer {
             session.closeAll()
+            cache.disconnected(connection)
             connection.queue.finish()
             connections.remove(connection)
             metrics.connections.record(connections.count)

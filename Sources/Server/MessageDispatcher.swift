@@ -41,6 +41,7 @@ struct MessageDispatcher: Sendable {
             if let op = CacheService.operationName(filters) {
                 // A cache REQ reusing the id of a live NIP-01 subscription replaces it.
                 session.close(subscription)
+                cache.close(subscription, client: connection)
                 await cache.handle(subscription, filters: filters, client: connection)
                 record(started, "cache:" + op)
             } else {
@@ -52,6 +53,7 @@ struct MessageDispatcher: Sendable {
             record(started, "count")
         case .close(let subscription):
             session.close(subscription)
+            cache.close(subscription, client: connection)
         case .event(let event, let json):
             connection.send(await publish(event, json: json))
             record(started, "event")

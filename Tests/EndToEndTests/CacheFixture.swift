@@ -2,6 +2,7 @@ import Corpus
 import Foundation
 import Nostr
 import Store
+import Server
 import StoreConformance
 
 /// A server over a generated corpus (plus any crafted events), with the stored events and
@@ -12,10 +13,19 @@ struct CacheFixture: Sendable {
     let reference: Reference
     let byID: [EventID: Event]
 
+    /// `endingNow` places the corpus in the last three days (explore looks at recent posts);
+    /// otherwise it ends at the generator's fixed date.
     static func start(seed: UInt64 = 4, users: Int = 40, notes: Int = 300, extra: [Event] = [],
-                      defaultRelays: [String] = []) async throws -> CacheFixture {
-        let corpus = CorpusGenerator(options: CorpusOptions(users: users, notes: notes, seed: seed, days: 3)).events()
-        let server = try await TestServer.start(configure: { $0.cache.defaultRelays = defaultRelays }) { store in
+                      defaultRelays: [String] = [], endingNow: Bool = false,
+                      configure: @escaping (inout ServerConfiguration) -> Void = { _ in }) async throws -> CacheFixture {
+        var options = CorpusOptions(users: users, notes: notes, seed: seed, days: 3)
+        if endingNow { options.endTime = Int64(Date().timeIntervalSince1970) - 120 }
+        let corpus = CorpusGenerator(options: options).events()
+        let server = try await TestServer.start(configure: {
+            $0.cache.defaultRelays = defaultRelays
+            $0.cache.exploreRefreshInterval = 0
+            configure(&$0)
+        }) { store in
             _ = try await store.write((corpus + extra).map { ValidatedEvent(event: $0) })
         }
         var stored: [Event] = []

@@ -187,3 +187,19 @@ struct ImportEvents: CacheOperation {
         }
     }
 }
+
+/// `find_reposts {pubkey, event_id}`: the user's own reposts (kind 6 and 16) of a post.
+struct FindReposts: CacheOperation {
+    static let name = "find_reposts"
+    let pubkey: PublicKey
+    let eventID: EventID
+
+    init(_ params: inout CacheParams, _ context: CacheContext) throws {
+        pubkey = try params.requiredPubkey("pubkey")
+        eventID = try params.requiredEventID("event_id")
+    }
+
+    func run(_ context: CacheContext) async throws -> [[UInt8]] {
+        try await context.store.query([Filter(authors: [pubkey], kinds: [6, 16], tags: ["e": [eventID.hex]], limit: 100)]).map(\.json)
+    }
+}

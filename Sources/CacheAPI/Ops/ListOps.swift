@@ -96,6 +96,51 @@ struct Mutelist: CacheOperation {
     }
 }
 
+/// A kind 30000 people list by its `d` tag: `mutelists {pubkey, extended_response}` (d =
+/// mutelists), `allowlist {pubkey, extended_response}` (d = allowlist) and
+/// `parameterized_replaceable_list {pubkey, identifier, extended_response}`; extended adds
+/// the listed people's profiles.
+struct PeopleList: Sendable {
+    let pubkey: PublicKey
+    let identifier: String
+    let extended: Bool
+
+    init(_ params: inout CacheParams, identifier: String?) throws {
+        pubkey = try params.requiredPubkey("pubkey")
+        self.identifier = try identifier ?? params.requiredString("identifier")
+        extended = try params.bool("extended_response", default: true)
+    }
+
+    func run(_ context: CacheContext) async throws -> [[UInt8]] {
+        guard let list = try await context.addressable(EventAddress(kind: 30_000, pubkey: pubkey, identifier: identifier)) else { return [] }
+        var out = BundleOutput()
+        out.appendEvent(list)
+        if extended { try await context.addTaggedProfiles([list], to: &out) }
+        return out.objects
+    }
+}
+
+struct Mutelists: CacheOperation {
+    static let name = "mutelists"
+    let list: PeopleList
+    init(_ params: inout CacheParams, _ context: CacheContext) throws { list = try PeopleList(&params, identifier: "mutelists") }
+    func run(_ context: CacheContext) async throws -> [[UInt8]] { try await list.run(context) }
+}
+
+struct Allowlist: CacheOperation {
+    static let name = "allowlist"
+    let list: PeopleList
+    init(_ params: inout CacheParams, _ context: CacheContext) throws { list = try PeopleList(&params, identifier: "allowlist") }
+    func run(_ context: CacheContext) async throws -> [[UInt8]] { try await list.run(context) }
+}
+
+struct ParameterizedReplaceableList: CacheOperation {
+    static let name = "parameterized_replaceable_list"
+    let list: PeopleList
+    init(_ params: inout CacheParams, _ context: CacheContext) throws { list = try PeopleList(&params, identifier: nil) }
+    func run(_ context: CacheContext) async throws -> [[UInt8]] { try await list.run(context) }
+}
+
 /// `replaceable_event {pubkey, kind}`: the stored version.
 struct ReplaceableEvent: CacheOperation {
     static let name = "replaceable_event"

@@ -32,8 +32,11 @@ struct MultiKindMegaFeedDirective: CacheOperation {
 enum MegaFeedRoute: Sendable {
     case feed(FeedOp)
     case latest(LatestNotes)
-    /// Ranked feeds (trending, most zapped) arrive with explore; until then an empty page.
-    case ranked(orderBy: String)
+    /// Ranked feeds over the explore index (trending, most zapped).
+    case ranked(RankedFeed)
+    case media(ExploreMedia)
+    case zaps(ExploreZaps)
+    case reads(LongFormContentFeed)
 
     init(_ params: inout CacheParams, kinds: Set<Int>?, _ context: CacheContext) throws {
         let specText = try params.requiredString("spec")
@@ -62,15 +65,46 @@ enum MegaFeedRoute: Sendable {
             try sub.finish()
             self = .latest(LatestNotes(kinds: kinds, viewer: viewer, page: page))
         case ("global-trending", _), ("most-zapped", _):
-            guard spec["hours"]?.intValue != nil else { throw CacheError("spec \(id) needs hours") }
+            guard let hours = spec["hours"]?.intValue, hours > 0, hours <= 24 * 30 else { throw CacheError("spec \(id) needs hours (1 to 720)") }
             var sub = CacheParams(values: passed)
-            _ = try context.viewer(&sub)
-            _ = try sub.page(now: context.now)
+            let viewer = try context.viewer(&sub)
+            let page = try sub.page(clampTo: 100, now: context.now)
             try sub.finish()
-            self = .ranked(orderBy: id == "most-zapped" ? "satszapped" : "score")
+            self = .ranked(RankedFeed.global(id == "most-zapped" ? .satszapped : .score, hours: Int64(hours), limit: 100,
+                                             viewer: viewer, now: context.now, page: page))
+        case ("explore-media", _):
+            var sub = CacheParams(values: passed)
+            let viewer = try context.viewer(&sub)
+            let page = try sub.page(now: context.now)
+            try sub.finish()
+            self = .media(ExploreMedia(viewer: viewer, page: page))
+        case ("explore-zaps", _):
+            self = .zaps(try Self.decode(ExploreZaps.self, passed, context))
+        case ("reads-feed", _), (_, "reads"):
+            self = .reads(try Self.reads(spec, passed, context))
         default:
             throw CacheError("unsupported feed spec: \(specText)")
         }
+    }
+
+    /// Reads specs (PS `mega_feed_directive`): scope follows / zappedbyfollows, a topic, a
+    /// curation list, or every article; at least `minwords` words (100 unless given).
+    private static func reads(_ spec: [String: JSONValue], _ passed: [String: JSONValue], _ context: CacheContext) throws -> LongFormContentFeed {
+        var sub = CacheParams(values: passed)
+        let viewer = try context.viewer(&sub)
+        let page = try sub.page(now: context.now)
+        try sub.finish()
+        let minWords = Int(spec["minwords"]?.intValue ?? 100)
+        let source: LongFormContentFeed.Source
+        switch (spec["scope"]?.stringValue, spec["pubkey"]?.stringValue.flatMap(CacheParams.pubkey), spec["curation"]?.stringValue) {
+        case ("follows", _, _), ("zappedbyfollows", _, _):
+            guard let viewer else { throw CacheError("missing parameter: user_pubkey") }
+            source = spec["scope"]?.stringValue == "follows" ? .authors(follows: viewer) : .zappedByFollows(viewer)
+        case (_, let pubkey?, let curation?): source = .curation(pubkey, curation)
+        case (_, let pubkey?, nil): source = .author(pubkey)
+        default: source = .everyone
+        }
+        return LongFormContentFeed(source: source, topic: spec["topic"]?.stringValue?.lowercased(), minWords: minWords, viewer: viewer, page: page)
     }
 
     private static func decode<Op: CacheOperation>(_ type: Op.Type, _ values: [String: JSONValue], _ context: CacheContext) throws -> Op {
@@ -84,7 +118,10 @@ enum MegaFeedRoute: Sendable {
         switch self {
         case .feed(let op): return try await op.run(context)
         case .latest(let op): return try await op.run(context)
-        case .ranked(let orderBy): return [Synthetic.range([], orderBy: orderBy)]
+        case .ranked(let feed): return try await feed.run(context)
+        case .media(let feed): return try await feed.run(context)
+        case .zaps(let op): return try await op.run(context)
+        case .reads(let op): return try await op.run(context)
         }
     }
 }

@@ -19,6 +19,14 @@ struct ThreadView: CacheOperation {
         try self.init(&params, context, kinds: nil)
     }
 
+    init(eventID: EventID, viewer: PublicKey?, page: Page) {
+        self.eventID = eventID
+        self.viewer = viewer
+        self.page = page
+        includeParents = true
+        kinds = nil
+    }
+
     init(_ params: inout CacheParams, _ context: CacheContext, kinds: Set<Int>?) throws {
         eventID = try params.requiredEventID("event_id")
         viewer = try context.viewer(&params)

@@ -86,8 +86,15 @@ extension DerivedData {
         }
     }
 
-    /// Delivers notifications that were waiting for this post.
+    /// Delivers notifications that were waiting for this post. They are appended anew (not
+    /// updated in place) so that rows for a recipient only ever appear at the end, which is
+    /// what live count pushes watch.
     func deliverWaitingNotifications(for event: Event) throws {
-        try db.run("UPDATE notifications SET recipient = ? WHERE recipient = x'' AND target = ?", [.id(event.pubkey), .id(event.id)])
+        try db.run("""
+            INSERT INTO notifications (recipient, created_at, type, cause, actor, target, amount, content)
+            SELECT ?, created_at, type, cause, actor, target, amount, content FROM notifications
+            WHERE recipient = x'' AND target = ? ORDER BY id
+            """, [.id(event.pubkey), .id(event.id)])
+        try db.run("DELETE FROM notifications WHERE recipient = x'' AND target = ?", [.id(event.id)])
     }
 }

@@ -59,6 +59,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Hours of history to catch up from a relay read for the first time (env HEARTH_CATCH_UP_HOURS).")
     var catchUpHours = Int(Serve.env("CATCH_UP_HOURS") ?? "") ?? 48
 
+    @Option(help: "Seconds between net_stats pushes (env HEARTH_NET_STATS_INTERVAL).")
+    var netStatsInterval = Double(Serve.env("NET_STATS_INTERVAL") ?? "") ?? 1
+
+    @Option(help: "Seconds between notification and direct-message count pushes (env HEARTH_COUNTS_INTERVAL).")
+    var countsInterval = Double(Serve.env("COUNTS_INTERVAL") ?? "") ?? 1
+
     @Option(help: "Read-only database connections (env HEARTH_READERS).")
     var readers = Int(Serve.env("READERS") ?? "") ?? 4
 
@@ -70,6 +76,7 @@ struct Serve: AsyncParsableCommand {
         guard maxLimit > 0, maxSubscriptions > 0, maxFilters > 0, maxMessageBytes > 0, readers > 0 else {
             throw ValidationError("limits must be positive")
         }
+        guard netStatsInterval >= 0.05, countsInterval >= 0.05 else { throw ValidationError("push intervals must be at least 0.05 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level \(logLevel)") }
     }
 
@@ -138,6 +145,8 @@ struct Serve: AsyncParsableCommand {
         var c = ServerConfiguration()
         (c.host, c.port) = try address()
         c.readOnly = readOnly
+        c.cache.netStatsInterval = netStatsInterval
+        c.cache.countsInterval = countsInterval
         c.relay.maxLimit = maxLimit
         c.relay.maxSubscriptions = maxSubscriptions
         c.relay.maxFilters = maxFilters

@@ -1,0 +1,117 @@
+import Nostr
+import Store
+
+/// `long_form_content_feed {pubkey, notes=follows|authored|zappedbyfollows, topic, curation,
+/// minwords=0, limit, since, until, offset, user_pubkey}`: articles newest published first
+/// (since/until bound published_at), as a bundle with LONG_FORM_METADATA and RANGE. Without
+/// `pubkey`: every article (of a topic, when given).
+struct LongFormContentFeed: CacheOperation {
+    static let name = "long_form_content_feed"
+    enum Source: Sendable {
+        case everyone
+        case authors(follows: PublicKey)
+        case author(PublicKey)
+        case zappedByFollows(PublicKey)
+        case curation(PublicKey, String)
+    }
+
+    let source: Source
+    let topic: String?
+    let minWords: Int
+    let viewer: PublicKey?
+    let page: Page
+
+    init(_ params: inout CacheParams, _ context: CacheContext) throws {
+        let pubkey = try params.pubkey("pubkey")
+        let notes = try params.string("notes", default: "follows")
+        let curation = try params.string("curation")
+        switch (pubkey, notes, curation) {
+        case (nil, _, _): source = .everyone
+        case (let pubkey?, _, let curation?): source = .curation(pubkey, curation)
+        case (let pubkey?, "follows", nil): source = .authors(follows: pubkey)
+        case (let pubkey?, "authored", nil): source = .author(pubkey)
+        case (let pubkey?, "zappedbyfollows", nil): source = .zappedByFollows(pubkey)
+        default: throw CacheError("unknown notes: \(notes) (follows, authored, zappedbyfollows)")
+        }
+        topic = try params.string("topic").map { $0.lowercased() }
+        minWords = Int(max(0, try params.int("minwords", default: 0)))
+        viewer = try context.viewer(&params)
+        page = try params.page(now: context.now)
+    }
+
+    init(source: Source, topic: String?, minWords: Int, viewer: PublicKey?, page: Page) {
+        self.source = source
+        self.topic = topic
+        self.minWords = minWords
+        self.viewer = viewer
+        self.page = page
+    }
+
+    func run(_ context: CacheContext) async throws -> [[UInt8]] {
+        let articles = try await context.service.reads.articles(context.store)
+        let wanted = try await filter(context)
+        let shown = articles.filter { article in
+            article.publishedAt >= page.since && article.publishedAt <= page.until && article.words >= minWords
+                && (topic.map { article.topics.contains($0) } ?? true) && wanted(article)
+        }.sorted { $0.publishedAt != $1.publishedAt ? $0.publishedAt > $1.publishedAt : $0.id > $1.id }
+            .dropFirst(page.offset).prefix(page.limit)
+        var out = BundleOutput()
+        let items = shown.map { FeedItem(id: $0.id, sortValue: $0.publishedAt) }
+        let kept = Set(try await context.bundle(viewer: viewer).add(items, to: &out).map(\.id))
+        for article in shown where kept.contains(article.id) {
+            out.appendSynthetic("words:\(article.id.hex)", Synthetic.longFormMetadata(article.id, words: article.words))
+        }
+        out.append(Synthetic.range(items.filter { kept.contains($0.id) }, orderBy: "published_at"))
+        return out.objects
+    }
+
+    /// Which articles the source admits.
+    private func filter(_ context: CacheContext) async throws -> @Sendable (ReadsIndex.Article) -> Bool {
+        switch source {
+        case .everyone:
+            return { _ in true }
+        case .author(let pubkey):
+            return { $0.address.pubkey == pubkey }
+        case .authors(let user):
+            let follows = Set(try await context.follows(of: user))
+            return { follows.contains($0.address.pubkey) }
+        case .zappedByFollows(let user):
+            let follows = try await context.follows(of: user)
+            let zaps = try await context.store.zaps(.involving(follows), order: .createdAt, page: Page(limit: 10_000))
+            let targets = Set(zaps.filter { follows.contains($0.sender) }.compactMap(\.target))
+            return { targets.contains(.id($0.id)) || targets.contains(.address($0.address)) }
+        case .curation(let pubkey, let identifier):
+            let list = try await context.addressable(EventAddress(kind: 30_004, pubkey: pubkey, identifier: identifier))
+            let listed = Set((try list?.parsed())?.tagValues("a").compactMap(EventAddress.init) ?? [])
+            return { listed.contains($0.address) }
+        }
+    }
+}
+
+/// `long_form_content_thread_view {pubkey, kind=30023, identifier, limit, since, until,
+/// offset, user_pubkey}`: the article, its parents, and its replies (to any version or to
+/// its address), newest first.
+struct LongFormContentThreadView: CacheOperation {
+    static let name = "long_form_content_thread_view"
+    let address: EventAddress
+    let viewer: PublicKey?
+    let page: Page
+
+    init(_ params: inout CacheParams, _ context: CacheContext) throws {
+        let pubkey = try params.requiredPubkey("pubkey")
+        let kind = Int(try params.int("kind", default: 30_023))
+        guard KindClass(kind: kind) == .addressable else { throw CacheError("kind \(kind) is not addressable") }
+        address = EventAddress(kind: kind, pubkey: pubkey, identifier: try params.requiredString("identifier"))
+        viewer = try context.viewer(&params)
+        page = try params.page(now: context.now)
+    }
+
+    func run(_ context: CacheContext) async throws -> [[UInt8]] {
+        guard let article = try await context.addressable(address) else { return [] }
+        var objects = try await ThreadView(eventID: article.id, viewer: viewer, page: page).run(context)
+        if let parsed = try? article.parsed() {
+            objects.append(Synthetic.longFormMetadata(article.id, words: ReadsIndex.wordCount(parsed.content)))
+        }
+        return objects
+    }
+}
