@@ -3,11 +3,11 @@ import HummingbirdWSClient
 import NIOCore
 
 /// What live count pushes cost the server: `subscriptions` open `notification_counts`
-/// subscriptions (each for its own pubkey, spread over `connections` sockets, every push
+/// subscriptions (each for its own pubkey, 25 on each of `connections` sockets, every push
 /// read by the client), measured as the `hearth serve` process's CPU time per second of
 /// wall time, against the same process idle.
 enum PushBench {
-    static func run(port: Int, serverPID: Int32, pubkeys: [String], subscriptions: Int = 1_000, connections: Int = 10,
+    static func run(port: Int, serverPID: Int32, pubkeys: [String], subscriptions: Int = 1_000, connections: Int = 40,
                     seconds: Double = 10) async throws -> [(String, String)] {
         let idle = try await cpuShare(of: serverPID, over: 5)
         let pushes = Shared(0)

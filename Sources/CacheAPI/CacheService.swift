@@ -23,6 +23,8 @@ public final class CacheService: Sendable {
         /// (`notification_counts`, `directmsg_count`, and their `_2` forms).
         public var netStatsInterval = 1.0
         public var countsInterval = 1.0
+        /// Live subscriptions one connection may hold (a client needs about five).
+        public var maxLivePushesPerConnection = 32
         /// Explore ranks the posts of this many days (popular over all of them; the other
         /// timeframes over the last 7), re-read from the store every `exploreRefreshInterval`
         /// seconds (0: on every request, for tests).
@@ -168,7 +170,10 @@ public final class CacheService: Sendable {
         var reader = try CacheParams(params)
         let pubkey = feed == .netStats ? nil : try reader.requiredPubkey("pubkey")
         try reader.finish()
-        pushes.add(LivePushes.Subscriber(client: client, subscription: subscription, feed: feed, pubkey: pubkey))
+        guard pushes.add(LivePushes.Subscriber(client: client, subscription: subscription, feed: feed, pubkey: pubkey),
+                         limit: settings.maxLivePushesPerConnection) else {
+            throw CacheError("too many live subscriptions on this connection (at most \(settings.maxLivePushesPerConnection)); CLOSE some first")
+        }
         client.respond(subscription, objects: [])
     }
 

@@ -40,8 +40,15 @@ final class LivePushes: Sendable {
     private let subscribers = Mutex<[Key: Subscriber]>([:])
     private let notifications = Mutex(NotificationState())
 
-    func add(_ subscriber: Subscriber) {
-        subscribers.withLock { $0[Key(client: ObjectIdentifier(subscriber.client), subscription: subscriber.subscription)] = subscriber }
+    /// Adds (or replaces) a subscription; false when the connection already has `limit`.
+    func add(_ subscriber: Subscriber, limit: Int) -> Bool {
+        let client = ObjectIdentifier(subscriber.client)
+        let key = Key(client: client, subscription: subscriber.subscription)
+        return subscribers.withLock { all in
+            if all[key] == nil, all.keys.lazy.filter({ $0.client == client }).count >= limit { return false }
+            all[key] = subscriber
+            return true
+        }
     }
 
     /// Stops one subscription (CLOSE, or the id reused by another request).

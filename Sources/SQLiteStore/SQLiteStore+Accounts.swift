@@ -19,6 +19,8 @@ extension SQLiteStore: AccountStore {
 
     public func notificationRecipients(after: Int64) async throws -> (last: Int64, recipients: Set<PublicKey>) {
         try await readers.read { db in
+            // No mark yet: only where the rows end now (the caller counts everyone anyway).
+            if after < 0 { return (try db.scalar("SELECT max(id) FROM notifications") ?? 0, []) }
             var last = after
             var recipients = Set<PublicKey>()
             try db.run("SELECT id, recipient FROM notifications WHERE id > ? ORDER BY id", [.int(after)]) { row in

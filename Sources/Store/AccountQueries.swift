@@ -24,7 +24,8 @@ public protocol AccountStore: Sendable {
     func notificationsSeen(_ pubkey: PublicKey) async throws -> Int64?
     func setNotificationsSeen(_ pubkey: PublicKey, until: Int64) async throws
     /// Recipients of notifications added after the row `after` (rows only ever append),
-    /// and the last row now: what a count push recomputes.
+    /// and the last row now: what a count push recomputes. With `after` < 0, only the last
+    /// row (and no recipients).
     func notificationRecipients(after: Int64) async throws -> (last: Int64, recipients: Set<PublicKey>)
     /// The user's conversations, latest first.
     func directMessageContacts(of user: PublicKey) async throws -> [DirectMessageContact]

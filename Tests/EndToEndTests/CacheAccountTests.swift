@@ -189,6 +189,13 @@ import Testing
         }
         #expect(remaining == 1)
         #expect(await client.cache("notification_counts", [:], sub: "bad")?.notice?.contains("pubkey") == true)
+
+        // One connection holds a bounded number of live subscriptions.
+        let greedy = fixture.client()
+        defer { greedy.close() }
+        for i in 0..<32 { #expect(await greedy.cache("net_stats", nil, sub: "g\(i)")?.notice == nil) }
+        #expect(await greedy.cache("net_stats", nil, sub: "g32")?.notice?.contains("too many live subscriptions") == true)
+        #expect(await greedy.cache("net_stats", nil, sub: "g0")?.notice == nil, "renewing one it holds is fine")
     }
 
     static func livePushes(_ fixture: CacheFixture) async -> Int {
