@@ -59,7 +59,7 @@ public final class CacheService: Sendable {
             GetDirectMessageContacts.self, GetDirectMessages.self, ResetDirectMessageCount.self, ResetDirectMessageCounts.self,
             GetDefaultAppSettings.self, GetAppSettings.self, SetAppSettings.self, GetHomeFeeds.self, GetReadsFeeds.self,
             Mutelists.self, Allowlist.self, ParameterizedReplaceableList.self,
-            LongFormContentFeed.self, LongFormContentThreadView.self,
+            LongFormContentFeed.self, LongFormContentThreadView.self, ArticlesStats.self, TopArticle.self,
             ExplorePeople.self, ScoredUsers24h.self, ExploreZaps.self, ExploreMediaOp.self, FindReposts.self,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

@@ -198,7 +198,9 @@ import Testing
         // Follower gains of the last day: six people start following `rising` (who has a bio),
         // three start following `quiet` (who has none).
         let rising = Author("people-rising"), quiet = Author("people-quiet")
-        var extra = [a1, a2, a3, comment, reader.event(3, at: now - 100, tags: [["p", writer.pubkey.hex]]),
+        let like = reader.event(7, at: now - 400, tags: [["e", a2.id.hex], ["a", a2Address], ["p", writer.pubkey.hex]], "+")
+        let draft = writer.event(31_234, at: now - 300, tags: [["d", "draft-1"], ["k", "30023"]], "unfinished")
+        var extra = [a1, a2, a3, comment, like, draft, reader.event(3, at: now - 100, tags: [["p", writer.pubkey.hex]]),
                      rising.event(0, at: now - 9_000, "{\"name\":\"rising\",\"about\":\"I write about Swift\"}"),
                      quiet.event(0, at: now - 9_000, "{\"name\":\"quiet\"}")]
         for i in 0..<6 {
@@ -228,6 +230,11 @@ import Testing
         let thread = try #require(await client.cache("long_form_content_thread_view", ["pubkey": writer.pubkey.hex, "kind": 30_023, "identifier": "a2"]))
         #expect(thread.ids(kind: 30_023) == [a2.id.hex] && thread.ids(kind: 1).contains(comment.id.hex))
         #expect(await client.cache("long_form_content_feed", ["pubkey": reader.pubkey.hex, "notes": "everything"])?.notice != nil)
+        let articleStats = try #require(await client.cache("articles_stats", ["pubkey": writer.pubkey.hex]))
+        #expect(articleStats.content(10_000_174)?["articles"] as? Int == 3 && articleStats.content(10_000_174)?["drafts"] as? Int == 1)
+        let topArticle = try #require(await client.cache("top_article", ["pubkey": writer.pubkey.hex, "by": "interactions"]))
+        #expect(topArticle.ids(kind: 30_023) == [a2.id.hex])
+        #expect((topArticle.stats[a2.id.hex]?["likes"] as? Int ?? 0) >= 1 && (topArticle.stats[a2.id.hex]?["replies"] as? Int ?? 0) >= 1)
 
         // explore_people: gains over the day, people with a bio, not already followed.
         let people = try #require(await client.cache("explore_people", ["limit": 10]))

@@ -125,7 +125,7 @@ import Testing
         _ = await second.nextJSON()
         _ = await third.nextJSON()
         let fourth = TestClient(url: server.url)
-        let refusal = await fourth.nextJSON()
+        let refusal = await fourth.nextJSON(timeout: 15)  // generous: the suite runs in parallel on two cores
         #expect((refusal?.last as? String)?.hasPrefix("blocked: too many connections") == true)
         #expect(await fourth.next(timeout: 2) == nil, "and closed")
         for c in [client, second, third, fourth] { c.close() }

@@ -115,3 +115,73 @@ struct LongFormContentThreadView: CacheOperation {
         return objects
     }
 }
+
+extension SyntheticKind {
+    static let articlesStats = 10_000_174
+}
+
+/// An author's articles with their counters (an article's id and address both count).
+private func articlesWithStats(_ pubkey: PublicKey, _ context: CacheContext) async throws -> [(ReadsIndex.Article, EventStats)] {
+    let articles = try await context.service.reads.articles(context.store).filter { $0.address.pubkey == pubkey }
+    let stats = try await context.models.eventStats(articles.flatMap { [.id($0.id), .address($0.address)] }, store: context.store)
+    return articles.map { article in
+        var total = EventStats()
+        for target: EventReference in [.id(article.id), .address(article.address)] {
+            guard let s = stats[target] else { continue }
+            total.likes += s.likes; total.replies += s.replies; total.reposts += s.reposts
+            total.zaps += s.zaps; total.satsZapped += s.satsZapped
+        }
+        return (article, total)
+    }
+}
+
+/// `articles_stats {pubkey, kind=30023}`: ARTICLES_STATS `{articles, drafts, satszapped}`
+/// (drafts: kind 31234 events of the author naming the kind in a `k` tag).
+struct ArticlesStats: CacheOperation {
+    static let name = "articles_stats"
+    let pubkey: PublicKey
+    let kind: Int
+
+    init(_ params: inout CacheParams, _ context: CacheContext) throws {
+        pubkey = try params.requiredPubkey("pubkey")
+        kind = Int(try params.int("kind", default: 30_023))
+    }
+
+    func run(_ context: CacheContext) async throws -> [[UInt8]] {
+        let articles = try await articlesWithStats(pubkey, context)
+        let drafts = try await context.store.count([Filter(authors: [pubkey], kinds: [31_234], tags: ["k": [String(kind)]])])
+        return [Synthetic.object(SyntheticKind.articlesStats) { w in
+            w.object { o in
+                o.int("articles", kind == 30_023 ? articles.count : 0)
+                o.int("drafts", drafts)
+                o.int("satszapped", kind == 30_023 ? articles.reduce(0) { $0 + $1.1.satsZapped } : 0)
+            }
+        }]
+    }
+}
+
+/// `top_article {pubkey, by=satszapped|interactions}`: the author's article with the most
+/// sats (or likes + zaps + replies + reposts), and its EVENT_STATS.
+struct TopArticle: CacheOperation {
+    static let name = "top_article"
+    let pubkey: PublicKey
+    let bySats: Bool
+
+    init(_ params: inout CacheParams, _ context: CacheContext) throws {
+        pubkey = try params.requiredPubkey("pubkey")
+        let by = try params.requiredString("by")
+        guard by == "satszapped" || by == "interactions" else { throw CacheError("unknown by: \(by) (satszapped, interactions)") }
+        bySats = by == "satszapped"
+    }
+
+    func run(_ context: CacheContext) async throws -> [[UInt8]] {
+        func value(_ stats: EventStats) -> Int64 {
+            bySats ? stats.satsZapped : Int64(stats.likes + stats.zaps + stats.replies + stats.reposts)
+        }
+        let best = try await articlesWithStats(pubkey, context).max { a, b in
+            value(a.1) != value(b.1) ? value(a.1) < value(b.1) : a.0.publishedAt < b.0.publishedAt
+        }
+        guard let (article, stats) = best, let event = try await context.store.events(ids: [article.id]).first else { return [] }
+        return [event.json, Synthetic.eventStats(article.id, stats)]
+    }
+}
