@@ -16,6 +16,7 @@ public enum Schema {
         Migration(version: 3, name: "0003_posts", sql: text(PackageResources._003_posts_sql)),
         Migration(version: 4, name: "0004_relays", sql: text(PackageResources._004_relays_sql)),
         Migration(version: 5, name: "0005_accounts", sql: text(PackageResources._005_accounts_sql)),
+        Migration(version: 6, name: "0006_app_subsettings", sql: text(PackageResources._006_app_subsettings_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

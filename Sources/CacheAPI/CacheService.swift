@@ -58,6 +58,7 @@ public final class CacheService: Sendable {
             Explore.self, ExploreGlobalTrending24h.self, ExploreGlobalMostZapped4h.self, Scored.self, ExploreTopics.self,
             GetDirectMessageContacts.self, GetDirectMessages.self, ResetDirectMessageCount.self, ResetDirectMessageCounts.self,
             GetDefaultAppSettings.self, GetAppSettings.self, SetAppSettings.self, GetHomeFeeds.self, GetReadsFeeds.self,
+            GetAppSubsettings.self, SetAppSubsettings.self,
             Mutelists.self, Allowlist.self, ParameterizedReplaceableList.self,
             LongFormContentFeed.self, LongFormContentThreadView.self, ArticlesStats.self, TopArticle.self,
             ExplorePeople.self, ScoredUsers24h.self, ExploreZaps.self, ExploreMediaOp.self, FindReposts.self,

@@ -25,6 +25,7 @@ final class ExploreIndex: Sendable {
     let window: Int64
     let interval: Double
     private let current = Mutex<Snapshot?>(nil)
+    private let inFlight = Mutex<Task<Snapshot, any Error>?>(nil)
 
     init(window: Int64, interval: Double) {
         self.window = window
@@ -40,8 +41,20 @@ final class ExploreIndex: Sendable {
         return try await rebuild(store, now: now)
     }
 
+    /// One rebuild at a time: callers that arrive while one runs share its result.
     @discardableResult
     func rebuild(_ store: any CacheStore, now: Int64) async throws -> Snapshot {
+        let (task, mine) = inFlight.withLock { running -> (Task<Snapshot, any Error>, Bool) in
+            if let running { return (running, false) }
+            let task = Task { try await self.build(store, now: now) }
+            running = task
+            return (task, true)
+        }
+        defer { if mine { inFlight.withLock { $0 = nil } } }
+        return try await task.value
+    }
+
+    private func build(_ store: any CacheStore, now: Int64) async throws -> Snapshot {
         let posts = try await store.scoredPosts(kinds: Self.kinds, since: now - window)
         let hashtags = try await store.hashtagCounts(since: now - 86_400, limit: 200)
         let increases = try await store.followerIncreases(since: now - 86_400)

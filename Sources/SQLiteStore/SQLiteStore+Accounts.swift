@@ -79,4 +79,20 @@ extension SQLiteStore: AccountStore {
             }
         }
     }
+
+    public func appSubsettings(of user: PublicKey, subkey: String) async throws -> String? {
+        try await readers.read { db in
+            var settings: String?
+            try db.run("SELECT settings FROM app_subsettings WHERE pubkey = ? AND subkey = ?", [.id(user), .text(subkey)]) { settings = $0.text(0) }
+            return settings
+        }
+    }
+
+    public func setAppSubsettings(of user: PublicKey, subkey: String, settings: String, at time: Int64) async throws {
+        guard let writer else { throw StoreError.readOnly }
+        try await writer.perform { db in
+            try db.run("INSERT OR REPLACE INTO app_subsettings (pubkey, subkey, updated_at, settings) VALUES (?, ?, ?, ?)",
+                       [.id(user), .text(subkey), .int(time), .text(settings)])
+        }
+    }
 }

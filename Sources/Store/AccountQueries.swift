@@ -33,4 +33,7 @@ public protocol AccountStore: Sendable {
     func unreadDirectMessages(of user: PublicKey) async throws -> Int
     /// Marks the messages from `sender` (from everyone when nil) as read.
     func markDirectMessagesRead(of user: PublicKey, from sender: PublicKey?) async throws
+    /// The settings JSON the user saved under `subkey`, if any.
+    func appSubsettings(of user: PublicKey, subkey: String) async throws -> String?
+    func setAppSubsettings(of user: PublicKey, subkey: String, settings: String, at time: Int64) async throws
 }

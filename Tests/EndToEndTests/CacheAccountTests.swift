@@ -257,6 +257,18 @@ import Testing
         #expect(after.events(kind: 30_078).first?["content"] as? String == "{\"theme\":\"midnight\"}")
         #expect(await client.cache("set_app_settings", ["settings_event": Self.proof(Self.alice, at: Self.now + 900)])?.notice != nil)
 
+        // Subsettings: Hearth's feed list until the user saves their own.
+        func sub(_ content: String) -> [String: Any] { Self.proof(Self.alice, content: content) }
+        let homeDefault = try #require(await client.cache("get_app_subsettings", ["event_from_user": sub("{\"subkey\":\"user-home-feeds\"}")]))
+        #expect((homeDefault.contents(10_000_155).first as? [[String: Any]])?.first?["name"] as? String == "Latest")
+        let mineFeeds = "{\"subkey\":\"user-home-feeds\",\"settings\":[{\"name\":\"Mine\",\"spec\":\"{\\\"id\\\":\\\"all-notes\\\",\\\"kind\\\":\\\"notes\\\"}\"}]}"
+        let stored = try #require(await client.cache("set_app_subsettings", ["event_from_user": sub(mineFeeds)]))
+        #expect(stored.notice == nil, "\(stored.notice ?? "")")
+        let homeSaved = try #require(await client.cache("get_app_subsettings", ["event_from_user": sub("{\"subkey\":\"user-home-feeds\"}")]))
+        #expect((homeSaved.contents(10_000_155).first as? [[String: Any]])?.map { $0["name"] as? String } == ["Mine"])
+        #expect(await client.cache("get_app_subsettings", ["event_from_user": sub("{\"subkey\":\"user-nwc\"}")])?.objects.isEmpty == true)
+        #expect(await client.cache("set_app_subsettings", ["event_from_user": sub("not json")])?.notice != nil)
+
         // Every home feed spec shipped is one this server answers.
         let home = try #require(await client.cache("get_home_feeds"))
         let feeds = try #require(home.contents(10_000_153).first as? [[String: Any]])

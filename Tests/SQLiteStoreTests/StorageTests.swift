@@ -57,7 +57,7 @@ import Testing
         await store.close()
         // Make the file look like one from before migration 3 (and so before every later one).
         let db = try SQLiteConnection(path: database.path, mode: .readWrite)
-        try db.execute("DROP TABLE posts; DROP TABLE notifications_seen; DROP TABLE relays; DROP TABLE dm_read; DELETE FROM schema_version WHERE version >= 3")
+        try db.execute("DROP TABLE posts; DROP TABLE notifications_seen; DROP TABLE relays; DROP TABLE dm_read; DROP TABLE app_subsettings; DELETE FROM schema_version WHERE version >= 3")
         let upgraded = try database.open()
         #expect(try await upgraded.readers.read(rows) == kept)
         await upgraded.close()

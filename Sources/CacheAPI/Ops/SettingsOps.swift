@@ -87,3 +87,71 @@ struct GetReadsFeeds: CacheOperation {
         [Synthetic.object(SyntheticKind.readsFeeds) { $0.raw(Array(DefaultSettings.readsFeeds.utf8)) }]
     }
 }
+
+extension SyntheticKind {
+    static let appSubsettings = 10_000_155
+}
+
+/// The `{subkey, settings?}` content of a signed subsettings request.
+struct SubsettingsRequest: Sendable {
+    static let maxSettingsBytes = 65_536
+    let proof: UserSignedEvent
+    let subkey: String
+    let settings: JSONValue?
+
+    init(_ params: inout CacheParams, _ context: CacheContext) throws {
+        proof = try UserSignedEvent(&params, now: context.now)
+        guard let content = try? JSONValue.parse(proof.event.content), let subkey = content["subkey"]?.stringValue,
+              !subkey.isEmpty, subkey.utf8.count <= 64 else {
+            throw CacheError("event_from_user content must be {\"subkey\": …, \"settings\": …}")
+        }
+        self.subkey = subkey
+        settings = content["settings"]
+    }
+}
+
+/// `get_app_subsettings {event_from_user}`: APP_SUBSETTINGS with what the user saved under
+/// the content's `subkey`; for `user-home-feeds` / `user-reads-feeds` not yet saved, Hearth's
+/// default feed lists.
+struct GetAppSubsettings: CacheOperation {
+    static let name = "get_app_subsettings"
+    let request: SubsettingsRequest
+
+    init(_ params: inout CacheParams, _ context: CacheContext) throws { request = try SubsettingsRequest(&params, context) }
+
+    func run(_ context: CacheContext) async throws -> [[UInt8]] {
+        let saved = try await context.store.appSubsettings(of: request.proof.pubkey, subkey: request.subkey)
+        let settings: String
+        switch (saved, request.subkey) {
+        case (let saved?, _): settings = saved
+        case (nil, "user-home-feeds"): settings = DefaultSettings.homeFeeds
+        case (nil, "user-reads-feeds"): settings = DefaultSettings.readsFeeds
+        default: return []
+        }
+        return [Synthetic.object(SyntheticKind.appSubsettings) { $0.raw(Array(settings.utf8)) }]
+    }
+}
+
+/// `set_app_subsettings {event_from_user}`: saves the content's `settings` under its
+/// `subkey` for the signer. Answers nothing but EOSE.
+struct SetAppSubsettings: CacheOperation {
+    static let name = "set_app_subsettings"
+    let request: SubsettingsRequest
+    let settings: [UInt8]
+
+    init(_ params: inout CacheParams, _ context: CacheContext) throws {
+        request = try SubsettingsRequest(&params, context)
+        guard let value = request.settings else { throw CacheError("event_from_user content has no settings") }
+        settings = value.jsonBytes
+        guard settings.count <= SubsettingsRequest.maxSettingsBytes else {
+            throw CacheError("settings are larger than \(SubsettingsRequest.maxSettingsBytes) bytes")
+        }
+    }
+
+    func run(_ context: CacheContext) async throws -> [[UInt8]] {
+        guard context.service.pipeline != nil else { throw CacheError("this server is read-only; it stores nothing") }
+        try await context.store.setAppSubsettings(of: request.proof.pubkey, subkey: request.subkey,
+                                                  settings: String(decoding: settings, as: UTF8.self), at: request.proof.event.createdAt)
+        return []
+    }
+}
