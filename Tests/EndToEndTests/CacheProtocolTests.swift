@@ -128,6 +128,24 @@ import Testing
     }
 
     /// The README's table of ops stays true: every op the server answers is named there.
+    /// Every op refuses an unknown parameter and params that are not an object, with
+    /// NOTICE + EOSE, before doing any work; the connection keeps serving.
+    @Test func everyOpRefusesUnknownAndMalformedParams() async throws {
+        let fixture = try await CacheFixture.start(users: 8, notes: 20)
+        defer { Task { await fixture.stop() } }
+        let client = fixture.client()
+        defer { client.close() }
+        for op in CacheService.operationNames {
+            let unknown = try #require(await client.cache(op, ["hearth_no_such_param": 1], sub: "u-\(op)"), "\(op)")
+            #expect(unknown.notice != nil && unknown.objects.isEmpty, "\(op) accepted an unknown parameter")
+            client.send(json: ["REQ", "m-\(op)", ["cache": [op, "not an object"]]])
+            let malformed = try #require(await client.cacheReply("m-\(op)"), "\(op)")
+            #expect(malformed.notice != nil, "\(op) accepted params that are not an object")
+        }
+        let pubkey = try #require(fixture.wellConnected.first)
+        #expect(await client.cache("user_profile", ["pubkey": pubkey.hex])?.notice == nil, "the connection still serves")
+    }
+
     @Test func readmeNamesEveryOp() throws {
         let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
