@@ -61,7 +61,7 @@ public final class CacheService: Sendable {
             GetAppSubsettings.self, SetAppSubsettings.self,
             Mutelists.self, Allowlist.self, ParameterizedReplaceableList.self,
             LongFormContentFeed.self, LongFormContentThreadView.self, ArticlesStats.self, TopArticle.self,
-            ExplorePeople.self, ScoredUsers24h.self, ExploreZaps.self, ExploreMediaOp.self, FindReposts.self,
+            ExplorePeople.self, ScoredUsers24h.self, ExploreZaps.self, ExploreMediaOp.self, FindReposts.self, ExploreLegendCounts.self,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
     }()

@@ -84,6 +84,10 @@ import Testing
         // Scope follows: only the user's follows, whatever their follower counts.
         let user = fixture.wellConnected[0]
         let follows = Set(fixture.follows(of: user))
+        let legend = try #require(await client.cache("explore_legend_counts", ["pubkey": user.hex]).flatMap { $0.content(10_000_102) })
+        #expect(legend["your_follows"] as? Int == follows.count)
+        #expect(legend["your_inner_network"] as? Int == follows.union(fixture.followers(of: user)).count)
+        #expect(legend["your_outer_network"] as? Int == follows.union(follows.flatMap { fixture.follows(of: $0) }).count)
         let ofFollows = try #require(await client.cache("explore", ["timeframe": "trending", "scope": "follows", "limit": 50,
                                                                    "user_pubkey": user.hex]))
         #expect(ofFollows.elements == Array(Self.expected(posts, value: \.score, after: week, minFollowers: 0, authors: follows).prefix(50)))

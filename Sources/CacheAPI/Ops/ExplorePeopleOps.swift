@@ -122,3 +122,41 @@ struct ExploreMediaOp: CacheOperation {
 
     func run(_ context: CacheContext) async throws -> [[UInt8]] { try await feed.run(context) }
 }
+
+extension SyntheticKind {
+    static let exploreLegendCounts = 10_000_102
+}
+
+/// `explore_legend_counts {pubkey}`: EXPLORE_LEGEND_COUNTS — how many the user follows,
+/// their inner network (follows and followers), outer network (follows and the follows of
+/// follows) and all users.
+struct ExploreLegendCounts: CacheOperation {
+    static let name = "explore_legend_counts"
+    /// Follows whose own lists are read for the outer network.
+    static let maxExpanded = 1_000
+    let pubkey: PublicKey
+
+    init(_ params: inout CacheParams, _ context: CacheContext) throws { pubkey = try params.requiredPubkey("pubkey") }
+
+    func run(_ context: CacheContext) async throws -> [[UInt8]] {
+        let follows = try await context.follows(of: pubkey)
+        let inner = Set(follows).union(try await context.store.followers(of: pubkey, limit: 1_000_000).map(\.0))
+        var outer = Set(follows)
+        for followed in follows.prefix(Self.maxExpanded) { outer.formUnion(try await context.follows(of: followed)) }
+        let users = try await context.store.networkStats().users
+        var writer = JSONWriter()
+        writer.object { o in
+            o.int("kind", SyntheticKind.exploreLegendCounts)
+            o.hex("pubkey", pubkey)
+            o.jsonString("content") { w in
+                w.object { c in
+                    c.int("your_follows", follows.count)
+                    c.int("your_inner_network", inner.count)
+                    c.int("your_outer_network", outer.count)
+                    c.int("all_users", users)
+                }
+            }
+        }
+        return [writer.bytes]
+    }
+}
