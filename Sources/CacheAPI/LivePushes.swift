@@ -95,12 +95,18 @@ final class LivePushes: Sendable {
         }
     }
 
+    /// Calls `tick` on a fixed schedule (the time a tick takes does not stretch the period;
+    /// a tick that overruns skips the ticks it missed).
     private static func every(_ interval: Double, _ tick: () async -> Void) async {
+        let clock = ContinuousClock()
         let period = Duration.milliseconds(Int64(max(0.01, interval) * 1_000))
+        var next = clock.now + period
         while !Task.isCancelled {
-            try? await Task.sleep(for: period)
+            try? await Task.sleep(until: next, clock: clock)
             if Task.isCancelled { return }
             await tick()
+            next += period
+            while next < clock.now { next += period }
         }
     }
 
