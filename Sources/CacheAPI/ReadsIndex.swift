@@ -28,14 +28,7 @@ final class ReadsIndex: Sendable {
     func articles(_ store: any CacheStore) async throws -> [Article] {
         if let articles = state.withLock({ $0.stale ? nil : $0.articles }) { return articles }
         state.withLock { $0.stale = false }
-        var found: [Article] = []
-        var cursor = ScanCursor.start
-        while true {
-            let (page, next) = try await store.scan(Filter(kinds: [30_023]), after: cursor, limit: 1_000)
-            if page.isEmpty { break }
-            found += page.compactMap { try? Self.article($0.parsed()) }
-            cursor = next
-        }
+        let found = try await store.scanAll(Filter(kinds: [30_023])).compactMap { try? Self.article($0.parsed()) }
         state.withLock { $0.articles = found }
         return found
     }

@@ -28,14 +28,7 @@ struct CacheFixture: Sendable {
         }) { store in
             _ = try await store.write((corpus + extra).map { ValidatedEvent(event: $0) })
         }
-        var stored: [Event] = []
-        var cursor = ScanCursor.start
-        while true {
-            let (page, next) = try await server.store.scan(Filter(), after: cursor, limit: 1_000)
-            if page.isEmpty { break }
-            stored += try page.map { try $0.parsed() }
-            cursor = next
-        }
+        let stored = try await server.store.scanAll(Filter()).map { try $0.parsed() }
         let reference = Reference(stored, now: Int64(Date().timeIntervalSince1970))
         return CacheFixture(server: server, stored: stored, reference: reference,
                             byID: Dictionary(uniqueKeysWithValues: stored.map { ($0.id, $0) }))

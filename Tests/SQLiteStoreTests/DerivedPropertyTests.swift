@@ -65,15 +65,7 @@ import Testing
     }
 
     func allEvents(_ store: SQLiteStore) async throws -> [Event] {
-        var events: [Event] = []
-        var cursor = ScanCursor.start
-        while true {
-            let (page, next) = try await store.scan(Filter(), after: cursor, limit: 1_000)
-            if page.isEmpty { break }
-            events += try page.map { try $0.parsed() }
-            cursor = next
-        }
-        return events
+        try await store.scanAll(Filter()).map { try $0.parsed() }
     }
 
     func dump(_ store: SQLiteStore) async throws -> [String: [String]] { try await store.derivedRows() }

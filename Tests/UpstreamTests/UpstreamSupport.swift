@@ -62,15 +62,7 @@ struct Upstream: Sendable {
 
     /// Every stored event, parsed.
     func storedEvents() async throws -> [Event] {
-        var events: [Event] = []
-        var cursor = ScanCursor.start
-        while true {
-            let (page, next) = try await store.scan(Filter(), after: cursor, limit: 1_000)
-            if page.isEmpty { break }
-            events += try page.map { try $0.parsed() }
-            cursor = next
-        }
-        return events
+        try await store.scanAll(Filter()).map { try $0.parsed() }
     }
 
     func storedCount() async throws -> Int { try await store.count([Filter()]) }
@@ -83,14 +75,7 @@ func directlyStored(_ events: [Event]) async throws -> Set<EventID> {
     defer { try? FileManager.default.removeItem(at: folder) }
     let store = try SQLiteStore(SQLiteStore.Configuration(path: folder.appendingPathComponent("hearth.db").path))
     _ = try await store.write(events.map { ValidatedEvent(event: $0) })
-    var ids = Set<EventID>()
-    var cursor = ScanCursor.start
-    while true {
-        let (page, next) = try await store.scan(Filter(), after: cursor, limit: 1_000)
-        if page.isEmpty { break }
-        ids.formUnion(page.map(\.id))
-        cursor = next
-    }
+    let ids = Set(try await store.scanAll(Filter()).map(\.id))
     await store.close()
     return ids
 }

@@ -53,11 +53,8 @@ struct Explore: CacheOperation {
         if timeframe == "latest" {
             var latest = page
             latest.since = max(latest.since, createdAfter)
-            let posts = if let authors {
-                try await context.store.posts(authors: Array(authors), kinds: kinds, replies: .excluded, page: latest)
-            } else {
-                try await context.store.recentPosts(kinds: kinds, replies: .excluded, page: latest)
-            }
+            guard let authors else { return try await LatestNotes(kinds: kinds, viewer: viewer, page: latest).run(context) }
+            let posts = try await context.store.posts(authors: Array(authors), kinds: kinds, replies: .excluded, page: latest)
             return try await context.bundle(viewer: viewer).build(posts, orderBy: "created_at")
         }
         let ranking: ExploreRanking = timeframe == "mostzapped" ? .satszapped : .score
