@@ -112,6 +112,14 @@ public final class HearthServer: Service, Sendable {
             let refusal = RelayMessage.notice("blocked: too many connections from your address (max \(configuration.maxConnectionsPerIP))")
             try? await outbound.write(.custom(.init(fin: true, opcode: .text, data: ByteBuffer(bytes: refusal))))
             try? await outbound.close(.policyViolation, reason: "too many connections")
+            // Wait (at most 2 s) for the client's close reply: dropping the socket at once can
+            // reset the connection before the client has read the refusal.
+            let deadline = Task {
+                try? await Task.sleep(for: .seconds(2))
+                if !Task.isCancelled { channel.close(promise: nil) }
+            }
+            do { for try await _ in inbound.messages(maxSize: 1 << 16) {} } catch {}
+            deadline.cancel()
             return
         }
         let connection = Connection(id: connections.nextID(), remoteAddress: address, configuration: configuration,

@@ -144,11 +144,15 @@ import Testing
         defer { client.close() }
         let alice = Self.alice.pubkey.hex
 
+        let subscribedAt = Date()
         let subscribed = try #require(await client.cache("notification_counts", ["pubkey": alice], sub: "counts"))
         #expect(subscribed.notice == nil && subscribed.objects.isEmpty, "answered with EOSE alone")
         let pushed = await Self.pushes(client, "counts", for: 2)
-        // Five a second for two seconds; a loaded machine may deliver fewer, never many more.
-        #expect(pushed.count >= 3 && pushed.count <= 12, "\(pushed.count) pushes in 2 s")
+        // Five a second: never more than the time since subscribing allows (pushes that
+        // waited while this test was not running are counted too); a loaded machine may
+        // deliver fewer.
+        let allowed = Int(Date().timeIntervalSince(subscribedAt) / 0.2) + 1
+        #expect(pushed.count >= 3 && pushed.count <= allowed, "\(pushed.count) pushes, at most \(allowed) allowed")
         let last = try #require(pushed.last)
         #expect(last["kind"] as? Int == 10_000_112 && last["pubkey"] as? String == alice)
         #expect(last["4"] as? Int == 61 && last["5"] as? Int == 1 && last["6"] as? Int == 1 && last["1"] as? Int == 1)
