@@ -60,7 +60,7 @@ public final class IngestPipeline: Sendable {
         var outcomes = [IngestOutcome?](repeating: nil, count: objects.count)
         parsed.reserveCapacity(objects.count)
         for (i, json) in objects.enumerated() {
-            if let id = json.withUnsafeBytes(EventIDPeek.id), seen.contains(id) {
+            if let id = json.withUnsafeBytes(EventFieldPeek.id), seen.contains(id) {
                 parsed.append(nil)
                 outcomes[i] = .seen
                 continue

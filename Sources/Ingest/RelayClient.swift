@@ -149,7 +149,10 @@ public final class RelayClient: Sendable {
                     }
                     let depth = await queue.append(.event(event, json))
                     self.peakBuffered.max(depth, ordering: .relaxed)
-                case .success(.copy):
+                case .success(.copy(let subscription, let createdAt)):
+                    // A page of nothing but copies still moves the catch-up on: events other
+                    // relays already brought may hide older ones only this relay has.
+                    if catchingUp, subscription == Self.catchUpSubscription, let createdAt { catchUp.saw(createdAt: createdAt) }
                     self.update {
                         $0.eventsReceived += 1
                         $0.duplicates += 1

@@ -4,8 +4,9 @@ import Nostr
 enum UpstreamFrame {
     /// `["EVENT", sub, event]`, parsed, with the event object's bytes as received.
     case event(subscription: String, event: Event, json: [UInt8])
-    /// An EVENT whose id was seen moments ago: not parsed at all.
-    case copy(subscription: String)
+    /// An EVENT whose id was seen moments ago: not parsed at all, only its `created_at`
+    /// peeked (catch-up pages on it).
+    case copy(subscription: String, createdAt: Int64?)
     /// An EVENT whose object does not parse as an event.
     case invalidEvent(subscription: String, reason: String)
     case eose(subscription: String)
@@ -26,8 +27,9 @@ enum UpstreamFrame {
             try reader.expect(0x2C, "an event")
             reader.skipWhitespace()
             let start = reader.position
-            if let id = EventIDPeek.id(UnsafeRawBufferPointer(rebasing: bytes[start...])), isKnown(id) {
-                return .copy(subscription: subscription)
+            let object = UnsafeRawBufferPointer(rebasing: bytes[start...])
+            if let id = EventFieldPeek.id(object), isKnown(id) {
+                return .copy(subscription: subscription, createdAt: EventFieldPeek.createdAt(object))
             }
             do {
                 let event = try EventParser.parse(&reader)

@@ -50,6 +50,26 @@ import Testing
         for relay in relays { await relay.stop() }
     }
 
+    @Test func catchUpPagesOnPastCopiesToOlderEventsOnlyOneRelayHas() async throws {
+        // The newer relay's events came in already; the second relay holds them too, plus
+        // older ones: its first pages are all copies, and the catch-up must page on past them.
+        let events = Self.subscribed(Self.corpus).sorted { $0.createdAt > $1.createdAt }
+        let newer = Array(events.prefix(300))
+        let newerRelay = TestRelay(events: newer, cap: 100)
+        let fullRelay = TestRelay(events: Array(events.prefix(400)), cap: 100)
+        for relay in [newerRelay, fullRelay] { try await relay.start() }
+        let upstream = try Upstream.start([newerRelay.url])
+        let expectedNewer = try await directlyStored(newer)
+        #expect(try await Upstream.eventually { try await upstream.storedCount() == expectedNewer.count })
+        await upstream.pool.apply([newerRelay.url, fullRelay.url])
+        let expected = try await directlyStored(Array(events.prefix(400)))
+        #expect(await Upstream.eventually { upstream.pool.client(for: fullRelay.url)?.snapshot.status == "live" })
+        #expect(try await upstream.storedCount() == expected.count)
+        #expect(fullRelay.requests.filter { $0.until != nil }.count >= 4)
+        await upstream.stop()
+        for relay in [newerRelay, fullRelay] { await relay.stop() }
+    }
+
     @Test func forgedAndGarbageRelaysStoreNothingInvalid() async throws {
         // The forger also holds events nobody else has, so its forgeries of them arrive
         // before any real copy and must be verified (forgeries of ids already stored are

@@ -60,8 +60,13 @@ import Testing
         guard case .event(let subscription, let got, let json) = parsed else { Issue.record("not an event"); return }
         #expect(subscription == "s" && got == event && json == event.json)
         let copy = try frame.withUnsafeBytes { try UpstreamFrame.parse($0, isKnown: { $0 == event.id }) }
-        guard case .copy = copy else { Issue.record("a known id must not be parsed"); return }
-        #expect(event.json.withUnsafeBytes(EventIDPeek.id) == event.id)
+        guard case .copy("s", 1_700_000_000) = copy else { Issue.record("a known id must not be parsed, only its time peeked"); return }
+        #expect(event.json.withUnsafeBytes(EventFieldPeek.id) == event.id)
+        #expect(event.json.withUnsafeBytes(EventFieldPeek.createdAt) == 1_700_000_000)
+        // Keys inside string values are escaped, so they are never mistaken for the field.
+        let spaced = Array("{\"content\":\"\\\"created_at\\\": 5\", \"created_at\" :  42 }".utf8)
+        #expect(spaced.withUnsafeBytes(EventFieldPeek.createdAt) == 42)
+        #expect(Array("{\"created_at\":\"x\"}".utf8).withUnsafeBytes(EventFieldPeek.createdAt) == nil)
         let eose = try Array("[\"EOSE\",\"s\"]".utf8).withUnsafeBytes { try UpstreamFrame.parse($0, isKnown: { _ in false }) }
         guard case .eose("s") = eose else { Issue.record("EOSE"); return }
         #expect(throws: JSONError.self) { try Array("{}".utf8).withUnsafeBytes { try UpstreamFrame.parse($0, isKnown: { _ in false }) } }
