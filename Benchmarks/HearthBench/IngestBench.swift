@@ -32,23 +32,33 @@ enum IngestBench {
         let copies = parts.map(\.count).reduce(0, +)
         // Done when every relay is live (caught up); progress is read from the pipeline's
         // counters, not the database (a count(*) every 20 ms would steal a reader's CPU).
+        let cpuBefore = ThreadCPU.now()
         let (seconds, _) = try await ingest(relays, store, pipeline, configuration, until: { pool, _ in
             pool.snapshot.allSatisfy { $0.status == "live" } ? 0 : nil
         })
+        let cpu = ThreadCPU.now() - cpuBefore
         let stored = try await store.count([Filter()])
         let uniqueRate = Double(stored) / seconds
         table.rate("unique events stored, end to end", count: stored, seconds: seconds, target: "≥ 10,000 (moonshot 15,000)")
         table.add("  ÷ one-core verify (same run)", formatted(uniqueRate / VerifyRate.oneCore) + "×")
         table.add("  frames received, of which copies", "\(copies), \(copies - corpus.events.count)")
+        // The relays run in this process: their sending is part of "rest".
+        table.add("  CPU per stored event, by thread", cpu.perEvent(stored))
+        table.add("  cores busy (of \(ProcessInfo.processInfo.activeProcessorCount))", format2(cpu.total / seconds))
 
         // 2. Everything a copy: the same relays read again from the start (cursor reset).
         progress("  … reading them all again (copies only)")
         try await store.saveRelayStates(relays.map { RelayState(url: $0.url, status: "reset") })
+        let copyCPUBefore = ThreadCPU.now()
         let (copySeconds, received) = try await ingest(relays, store, pipeline, configuration, until: { pool, _ in
             let states = pool.snapshot
             return states.allSatisfy({ $0.status == "live" }) ? Int(states.map(\.duplicates).reduce(0, +)) : nil
         })
         table.rate("copies dropped (all stored already)", count: received, seconds: copySeconds, target: "≥ 200,000")
+        let copyCPU = ThreadCPU.now() - copyCPUBefore
+        table.add("  frames read again, of \(copies)", "\(received)")
+        table.add("  CPU per copy (relays' sending included)", String(format: "%.1f µs", copyCPU.total / Double(max(1, received)) * 1_000_000))
+        table.add("  cores busy (of \(ProcessInfo.processInfo.activeProcessorCount))", format2(copyCPU.total / copySeconds))
         pipeline.shutdown()
         await store.close()
         StoreBench.removeDatabase(path)

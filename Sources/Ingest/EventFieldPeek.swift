@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Nostr
 
 /// Reads an event object's `id` or `created_at` without parsing the object: a copy of a
@@ -31,24 +36,22 @@ enum EventFieldPeek {
 
     /// The index of the first byte of the value after the first `key` followed by `:`.
     private static func valueStart(of key: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
         let count = bytes.count
-        var i = 0
-        while i + key.count <= count {
-            var k = 0
-            while k < key.count, key[k] == bytes[i + k] { k += 1 }
-            guard k == key.count else {
+        return key.withUnsafeBytes { key -> Int? in
+            var i = 0
+            // Jump from quote to quote (memchr), compare the key there (memcmp).
+            while i + key.count <= count, let quote = memchr(base + i, 0x22, count - i) {
+                i = base.distance(to: UnsafeRawPointer(quote))
+                guard i + key.count <= count else { return nil }
+                if memcmp(base + i, key.baseAddress!, key.count) == 0 {
+                    let colon = skipWhitespace(bytes, from: i + key.count)
+                    if colon < count, bytes[colon] == 0x3A { return skipWhitespace(bytes, from: colon + 1) }
+                }
                 i += 1
-                continue
             }
-            var j = skipWhitespace(bytes, from: i + key.count)
-            guard j < count, bytes[j] == 0x3A else {
-                i += 1
-                continue
-            }
-            j = skipWhitespace(bytes, from: j + 1)
-            return j
+            return nil
         }
-        return nil
     }
 
     private static func skipWhitespace(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {

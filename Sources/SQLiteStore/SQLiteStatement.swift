@@ -83,6 +83,16 @@ final class SQLiteStatement {
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
     func isBlob(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_BLOB }
 
+    /// A column as whatever type it holds (a real reads as its integer part).
+    func value(_ column: Int32) -> SQLiteValue {
+        switch sqlite3_column_type(handle, column) {
+        case SQLITE_NULL: return .null
+        case SQLITE_TEXT: return text(column).map(SQLiteValue.text) ?? .null
+        case SQLITE_BLOB: return .blob(bytes(column))
+        default: return .int(int64(column))
+        }
+    }
+
     func bytes(_ column: Int32) -> [UInt8] {
         guard let pointer = sqlite3_column_blob(handle, column) else { return [] }
         let count = Int(sqlite3_column_bytes(handle, column))

@@ -1,13 +1,12 @@
-import Hummingbird
-import HummingbirdWebSocket
-import Logging
 import NIOCore
 import Nostr
 import RelayAPI
-import ServiceLifecycle
 import Synchronization
 
 /// A NIP-01 relay for tests and benchmarks, on a real loopback socket.
+///
+/// It answers a REQ with one flush for the whole page (as production relays do), so a
+/// benchmark measures the reading side, not a relay writing one frame per system call.
 ///
 /// It serves the events it holds (newest first, at most `cap` per REQ, like most public
 /// relays), keeps REQs open for live events (`publish`), and can misbehave on demand:
@@ -36,16 +35,15 @@ public final class TestRelay: Sendable {
         var events: [Stored] = []
         var behavior: Behavior
         var requests: [Filter] = []
-        var connections: [Int: @Sendable () -> Void] = [:]
+        var connections: [Int: RelayConnection] = [:]
         var live: [Int: [String: [Filter]]] = [:]
         var nextConnection = 0
     }
 
     private let state: Mutex<State>
-    private let outboxes = Mutex<[Int: AsyncStream<[UInt8]>.Continuation]>([:])
     public let cap: Int
-    private let running = Mutex<(group: ServiceGroup, task: Task<Void, Error>)?>(nil)
-    private let boundPort = Mutex(0)
+    let listener = Mutex<Channel?>(nil)
+    let boundPort = Mutex(0)
 
     public init(events: [Event] = [], cap: Int = 500, behavior: Behavior = .normal) {
         self.cap = cap
@@ -68,10 +66,6 @@ public final class TestRelay: Sendable {
         a.event.createdAt != b.event.createdAt ? a.event.createdAt > b.event.createdAt : a.event.id < b.event.id
     }
 
-    /// The address, also after `stop` (a restart reuses the port).
-    public var url: String { "ws://127.0.0.1:\(port)/" }
-    public var port: Int { boundPort.withLock { $0 } }
-
     /// Filters of every REQ received, in order.
     public var requests: [Filter] { state.withLock { $0.requests } }
 
@@ -79,51 +73,16 @@ public final class TestRelay: Sendable {
 
     public func setBehavior(_ behavior: Behavior) { state.withLock { $0.behavior = behavior } }
 
-    // MARK: Running
-
-    /// Starts listening (port 0 picks one; pass the old port to restart in place).
-    @discardableResult
-    public func start(port: Int = 0) async throws -> Int {
-        let bound = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "test-relay")
-        logger.logLevel = .critical
-        let router = Router(context: BasicWebSocketRequestContext.self)
-        let application = Application(
-            router: router,
-            server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: 16 << 20))) { _, _, _ in
-                .upgrade([:]) { inbound, outbound, _ in await self.serve(inbound, outbound) }
-            },
-            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "test-relay"),
-            onServerRunning: { channel in bound.continuation.yield(channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
-        let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
-        let task = Task { try await group.run() }
-        var iterator = bound.stream.makeAsyncIterator()
-        guard let chosen = await iterator.next() else { throw CancellationError() }
-        running.withLock { $0 = (group, task) }
-        boundPort.withLock { $0 = chosen }
-        return chosen
-    }
-
-    /// Stops listening and closes every connection.
-    public func stop() async {
-        guard let (group, task) = running.withLock({ running in defer { running = nil }; return running }) else { return }
-        dropConnections()
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-    }
-
     /// Closes every open connection at once (a relay restart, a network blip).
     public func dropConnections() {
-        let closers = state.withLock { state in
+        let open = state.withLock { state in
             defer {
                 state.connections.removeAll()
                 state.live.removeAll()
             }
             return Array(state.connections.values)
         }
-        for close in closers { close() }
+        for connection in open { connection.close() }
     }
 
     // MARK: Events
@@ -146,86 +105,56 @@ public final class TestRelay: Sendable {
 
     // MARK: Connections
 
-    private func send(_ frame: [UInt8], to connection: Int) {
-        _ = outboxes.withLock { $0[connection] }?.yield(frame)
-    }
-
-    private func serve(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter) async {
-        let (frames, outbox) = AsyncStream<[UInt8]>.makeStream()
-        let closed = AsyncStream<Void>.makeStream()
-        let id: Int = state.withLock { state in
+    /// A new WebSocket connection; returns its number.
+    func opened(_ connection: RelayConnection) -> Int {
+        state.withLock { state in
             state.nextConnection += 1
-            state.connections[state.nextConnection] = { closed.continuation.finish() }
+            state.connections[state.nextConnection] = connection
             return state.nextConnection
         }
-        outboxes.withLock { $0[id] = outbox }
-        defer {
-            outboxes.withLock { _ = $0.removeValue(forKey: id) }
-            state.withLock { state in
-                state.connections.removeValue(forKey: id)
-                state.live.removeValue(forKey: id)
-            }
-        }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await frame in frames {
-                    do {
-                        if frame.first == 0xFF {
-                            try await outbound.write(.binary(ByteBuffer(bytes: frame.dropFirst())))
-                        } else {
-                            try await outbound.write(.custom(.init(fin: true, opcode: .text, data: ByteBuffer(bytes: frame))))
-                        }
-                    } catch { break }
-                }
-            }
-            group.addTask {
-                do {
-                    for try await message in inbound.messages(maxSize: 1 << 20) {
-                        guard case .text(let text) = message else { continue }
-                        self.handle(text, connection: id)
-                    }
-                } catch {}
-                outbox.finish()
-            }
-            group.addTask {
-                for await _ in closed.stream {}
-                outbox.finish()
-            }
-            await group.next()
-            group.cancelAll()
-            outbox.finish()
-            closed.continuation.finish()
+    }
+
+    func closed(_ id: Int) {
+        state.withLock { state in
+            state.connections.removeValue(forKey: id)
+            state.live.removeValue(forKey: id)
         }
     }
 
-    private func handle(_ text: String, connection: Int) {
-        let bytes = Array(text.utf8)
+    private func send(_ frame: [UInt8], to connection: Int) { send([.text(frame)], to: connection) }
+
+    /// Sends frames in order, flushed once.
+    private func send(_ frames: [OutgoingFrame], to connection: Int) {
+        state.withLock { $0.connections[connection] }?.send(frames)
+    }
+
+    func handle(_ bytes: [UInt8], connection: Int) {
         let message = bytes.withUnsafeBytes { try? ClientMessage($0) }
         switch message {
         case .req(let subscription, let json)?:
             let filters = json.compactMap { try? Filter(json: $0) }
-            let (behavior, matching): (Behavior, [Stored]) = state.withLock { state in
+            // Indexes into the newest-first list, which is also the order to answer in.
+            let (behavior, events, matching): (Behavior, [Stored], [Int]) = state.withLock { state in
                 state.requests += filters
                 if state.behavior == .normal { state.live[connection, default: [:]][subscription] = filters }
                 var seen = Set<EventID>()
-                var found: [Stored] = []
+                var found: [Int] = []
                 for filter in filters {
                     let limit = min(filter.limit ?? cap, cap)
                     var taken = 0
                     // Newest first: start at `until` (binary search), stop at `since`.
                     var i = filter.until.map { until in Self.firstIndex(in: state.events) { $0.event.createdAt <= until } } ?? 0
                     while i < state.events.count, taken < limit {
-                        let stored = state.events[i]
-                        i += 1
-                        if let since = filter.since, stored.event.createdAt < since { break }
-                        guard filter.matches(stored.event), seen.insert(stored.event.id).inserted else { continue }
-                        found.append(stored)
+                        defer { i += 1 }
+                        if let since = filter.since, state.events[i].event.createdAt < since { break }
+                        guard filter.matches(state.events[i].event), seen.insert(state.events[i].event.id).inserted else { continue }
+                        found.append(i)
                         taken += 1
                     }
                 }
-                return (state.behavior, found.sorted(by: Self.newestFirst))
+                return (state.behavior, state.events, filters.count > 1 ? found.sorted() : found)
             }
-            answer(subscription, matching, behavior, connection)
+            answer(subscription, matching.lazy.map { events[$0] }, behavior, connection)
         case .close(let subscription)?:
             state.withLock { _ = $0.live[connection]?.removeValue(forKey: subscription) }
         default:
@@ -233,35 +162,38 @@ public final class TestRelay: Sendable {
         }
     }
 
-    private func answer(_ subscription: String, _ events: [Stored], _ behavior: Behavior, _ connection: Int) {
+    private func answer(_ subscription: String, _ events: some Collection<Stored>, _ behavior: Behavior, _ connection: Int) {
+        var frames: [OutgoingFrame] = []
+        frames.reserveCapacity(events.count + 1)
         switch behavior {
         case .stall:
             return
         case .garbage:
             for frame in ["not json at all", "{\"an\":\"object\"}", "[\"EVENT\"]", "[\"EVENT\",\"\(subscription)\",{\"id\":42}]",
                           "[\"EVENT\",\"\(subscription)\",\"string\"]", "[1,2,3]"] {
-                send(Array(frame.utf8), to: connection)
+                frames.append(.text(Array(frame.utf8)))
             }
-            send([0xFF, 0x00, 0x01, 0x02], to: connection)
+            frames.append(.binary([0x00, 0x01, 0x02]))
         case .forge:
             for stored in events {
                 var badSignature = stored.event
                 badSignature.sig = Signature(r: stored.event.sig.s, s: stored.event.sig.r)
-                send(RelayMessage.event(subscription, json: badSignature.json), to: connection)
+                frames.append(.text(RelayMessage.event(subscription, json: badSignature.json)))
                 var tampered = stored.event
                 tampered.content += " (tampered)"
-                send(RelayMessage.event(subscription, json: tampered.json), to: connection)
-                send(RelayMessage.event(subscription, json: stored.json), to: connection)
+                frames.append(.text(RelayMessage.event(subscription, json: tampered.json)))
+                frames.append(.text(RelayMessage.event(subscription, json: stored.json)))
             }
         case .flood(let copies):
             for stored in events {
                 let frame = RelayMessage.event(subscription, json: stored.json)
-                for _ in 0..<max(1, copies) { send(frame, to: connection) }
+                for _ in 0..<max(1, copies) { frames.append(.text(frame)) }
             }
         case .normal:
-            for stored in events { send(RelayMessage.event(subscription, json: stored.json), to: connection) }
+            for stored in events { frames.append(.text(RelayMessage.event(subscription, json: stored.json))) }
         }
-        send(RelayMessage.eose(subscription), to: connection)
+        frames.append(.text(RelayMessage.eose(subscription)))
+        send(frames, to: connection)
     }
 
     /// A corpus split over `relays` relays, about a third of the events on two of them

@@ -88,13 +88,24 @@ extension DerivedData {
 
     /// Delivers notifications that were waiting for this post. They are appended anew (not
     /// updated in place) so that rows for a recipient only ever appear at the end, which is
-    /// what live count pushes watch.
+    /// what live count pushes watch. Read, then inserted one by one: an INSERT … SELECT from
+    /// the same table builds a temporary table each time, which cost ~100 µs per post (a
+    /// catch-up pages backwards, so most posts arrive after the reactions that wait for them).
     func deliverWaitingNotifications(for event: Event) throws {
+        var waiting: [[SQLiteValue]] = []
         try db.run("""
-            INSERT INTO notifications (recipient, created_at, type, cause, actor, target, amount, content)
-            SELECT ?, created_at, type, cause, actor, target, amount, content FROM notifications
-            WHERE recipient = x'' AND target = ? ORDER BY id
-            """, [.id(event.pubkey), .id(event.id)])
+            SELECT created_at, type, cause, actor, target, amount, content FROM notifications
+            WHERE target = ? AND recipient = x'' ORDER BY id
+            """, [.id(event.id)]) { row in
+            waiting.append((0..<7).map { row.value($0) })
+        }
+        guard !waiting.isEmpty else { return }
+        for row in waiting {
+            try db.run("""
+                INSERT INTO notifications (recipient, created_at, type, cause, actor, target, amount, content)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.id(event.pubkey)] + row)
+        }
         try db.run("DELETE FROM notifications WHERE recipient = x'' AND target = ?", [.id(event.id)])
     }
 }
