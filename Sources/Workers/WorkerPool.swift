@@ -142,3 +142,14 @@ public struct JoinableThread: @unchecked Sendable {
 
     public func join() { pthread_join(thread, nil) }
 }
+
+/// Lowers the calling thread's scheduling priority (raises its nice value by `steps`):
+/// for work that has slack, so that the thread that is the bottleneck gets a core first.
+/// Linux only; elsewhere nothing happens.
+public func lowerCurrentThreadPriority(by steps: Int32) {
+    #if os(Linux)
+    // On Linux the nice value belongs to the thread, and `who` 0 is the calling thread.
+    let current = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, current + steps)
+    #endif
+}
