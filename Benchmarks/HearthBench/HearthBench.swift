@@ -10,6 +10,9 @@ import Foundation
 struct HearthBench {
     static func main() async throws {
         let arguments = CommandLine.arguments
+        if arguments.count > 1, arguments[1] == RelayProcess.flag {
+            return try await RelayProcess.serve(files: Array(arguments.dropFirst(2)))
+        }
         var events = 100_000
         if let i = arguments.firstIndex(of: "--events"), i + 1 < arguments.count, let n = Int(arguments[i + 1]) {
             events = n

@@ -33,6 +33,15 @@ struct ThreadCPU {
         return usage
     }
 
+    /// CPU seconds another process used so far (0 where /proc is not there).
+    static func process(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     static func - (a: ThreadCPU, b: ThreadCPU) -> ThreadCPU {
         ThreadCPU(writer: a.writer - b.writer, verifiers: a.verifiers - b.verifiers, rest: a.rest - b.rest)
     }
