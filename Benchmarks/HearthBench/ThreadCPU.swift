@@ -12,16 +12,9 @@ struct ThreadCPU {
     /// Now; zero where /proc is not there.
     static func now() -> ThreadCPU {
         var usage = ThreadCPU()
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return usage }
         for task in tasks {
-            guard let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
-                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
-            let name = stat[stat.index(after: open)..<close]
-            // Fields after the name: state is field 3, utime 14 and stime 15.
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
-            let seconds = (user + system) / ticks
+            guard let (name, seconds) = cpu("/proc/self/task/\(task)/stat") else { continue }
             if name == "hearth-writer" {
                 usage.writer += seconds
             } else if name.hasPrefix("hearth-verify") {
@@ -34,19 +27,23 @@ struct ThreadCPU {
     }
 
     /// CPU seconds another process used so far (0 where /proc is not there).
-    static func process(_ pid: Int32) -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
+    static func process(_ pid: Int32) -> Double { cpu("/proc/\(pid)/stat")?.seconds ?? 0 }
+
+    /// The thread or process name and its user + system CPU seconds, from a `stat` file.
+    private static func cpu(_ statPath: String) -> (name: Substring, seconds: Double)? {
+        guard let stat = try? String(contentsOfFile: statPath, encoding: .utf8),
+              let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after the name, from field 3 (state): utime is field 14, stime 15.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (stat[stat.index(after: open)..<close], (user + system) / Double(sysconf(Int32(_SC_CLK_TCK))))
     }
 
     static func - (a: ThreadCPU, b: ThreadCPU) -> ThreadCPU {
         ThreadCPU(writer: a.writer - b.writer, verifiers: a.verifiers - b.verifiers, rest: a.rest - b.rest)
     }
 
-    /// "writer 81 µs · verifiers 70 µs · rest 25 µs" per event.
+    /// "writer 81 µs · verify 70 µs · rest 25 µs" per event.
     func perEvent(_ count: Int) -> String {
         let micro = { (seconds: Double) in "\(Int((seconds / Double(max(1, count)) * 1_000_000).rounded())) µs" }
         return "writer \(micro(writer)) · verify \(micro(verifiers)) · rest \(micro(rest))"
