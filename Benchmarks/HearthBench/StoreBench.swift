@@ -70,11 +70,12 @@ enum StoreBench {
     }
 
     /// Seconds the writer takes for the corpus (events already verified), into a new file.
-    static func writerSeconds(_ corpus: BenchCorpus, _ directory: String, batch: Int = 1_000) async throws -> Double {
+    static func writerSeconds(_ corpus: BenchCorpus, _ directory: String, batch: Int = 1_000, newestFirst: Bool = false) async throws -> Double {
         let path = directory + "/writer-bench.db"
         removeDatabase(path)
         let store = try SQLiteStore(SQLiteStore.Configuration(path: path))
-        let validated = corpus.events.map { ValidatedEvent(event: $0) }
+        let events = newestFirst ? corpus.events.sorted { $0.createdAt > $1.createdAt } : corpus.events
+        let validated = events.map { ValidatedEvent(event: $0) }
         let seconds = try await measureAsync {
             for start in stride(from: 0, to: validated.count, by: batch) {
                 _ = try await store.write(Array(validated[start..<min(start + batch, validated.count)]))
@@ -91,6 +92,9 @@ enum StoreBench {
         for batch in [500, 1_000, 5_000, 20_000] {
             table.rate("writer alone, batches of \(batch)", count: corpus.events.count, seconds: try await writerSeconds(corpus, directory, batch: batch))
         }
+        // A relay catch-up pages backwards: replies and reactions come before their posts.
+        table.rate("writer alone, newest first, batches of 5000", count: corpus.events.count,
+                   seconds: try await writerSeconds(corpus, directory, batch: 5_000, newestFirst: true))
         return table
     }
 
