@@ -51,10 +51,7 @@ final class BatchQueue<Element: Sendable>: Sendable {
         await withCheckedContinuation { continuation in
             let (ready, waking): ([Element]??, [CheckedContinuation<Void, Never>]) = state.withLock { state in
                 if !state.items.isEmpty {
-                    let items = state.items
-                    state.items = []
-                    let waking = state.producers
-                    state.producers = []
+                    let (items, waking) = Self.takeAll(&state)
                     return (.some(items), waking)
                 }
                 if state.finished { return (.some(nil), []) }
@@ -83,15 +80,19 @@ final class BatchQueue<Element: Sendable>: Sendable {
 
     /// Whatever waits right now, without suspending.
     private func drain() -> [Element] {
-        let (items, waking): ([Element], [CheckedContinuation<Void, Never>]) = state.withLock { state in
-            defer {
-                state.items = []
-                state.producers = []
-            }
-            return (state.items, state.producers)
-        }
+        let (items, waking) = state.withLock { Self.takeAll(&$0) }
         for producer in waking { producer.resume() }
         return items
+    }
+
+    /// Empties the queue: its items, and the producers waiting for room (to be resumed
+    /// outside the lock).
+    private static func takeAll(_ state: inout State) -> ([Element], [CheckedContinuation<Void, Never>]) {
+        defer {
+            state.items = []
+            state.producers = []
+        }
+        return (state.items, state.producers)
     }
 
     /// No more items: the consumer gets what is left, then nil; waiting producers resume.
