@@ -17,6 +17,7 @@ public enum Schema {
         Migration(version: 4, name: "0004_relays", sql: text(PackageResources._004_relays_sql)),
         Migration(version: 5, name: "0005_accounts", sql: text(PackageResources._005_accounts_sql)),
         Migration(version: 6, name: "0006_app_subsettings", sql: text(PackageResources._006_app_subsettings_sql)),
+        Migration(version: 7, name: "0007_follows_index", sql: text(PackageResources._007_follows_index_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

@@ -143,15 +143,15 @@ struct EventApplier {
         }
         guard let stored else { return nil }
         let event = try stored.parsed()
-        try writeIndexes(event, rowID: rowID, insert: false)
+        try writeIndexes(event, rowID: rowID, insert: false, replacedBy: replacement)
         try db.run("DELETE FROM events WHERE rowid = ?", [.int(rowID)])
         try derived?.didRemove(event, replacedBy: replacement)
         return event
     }
 
-    /// Adds or removes the tag rows and full-text entries of an event. Contentless FTS5
-    /// deletes need the indexed text again; it is recomputed from the same JSON.
-    private func writeIndexes(_ event: Event, rowID: Int64, insert: Bool) throws {
+    /// Adds or removes the tag rows, follows and full-text entries of an event. Contentless
+    /// FTS5 deletes need the indexed text again; it is recomputed from the same JSON.
+    private func writeIndexes(_ event: Event, rowID: Int64, insert: Bool, replacedBy replacement: Event? = nil) throws {
         let tagStatement = insert
             ? try db.prepare("INSERT OR IGNORE INTO tags (name, value, created_at, event, kind) VALUES (?, ?, ?, ?, ?)")
             : try db.prepare("DELETE FROM tags WHERE name = ? AND value = ? AND created_at = ? AND event = ? AND kind = ?")
@@ -160,6 +160,7 @@ struct EventApplier {
             try tagStatement.bind([.text(row.name), row.value, .int(event.createdAt), .int(rowID), .int(Int64(event.kind))])
             _ = try tagStatement.step()
         }
+        if event.kind == 3 { try writeFollows(of: event, insert: insert, replacedBy: replacement) }
         if let text = FullText.noteText(event) {
             if insert {
                 try db.run("INSERT INTO notes_fts (rowid, text) VALUES (?, ?)", [.int(rowID), .text(text)])
@@ -178,6 +179,22 @@ struct EventApplier {
                     VALUES ('delete', ?, ?, ?, ?, ?)
                     """, [.int(rowID)] + fields)
             }
+        }
+    }
+
+    /// The `follows` rows of a contact list (its `p` tags' index). A list replaced by a newer
+    /// one keeps the rows the newer one has again: `INSERT OR IGNORE` then finds them in place,
+    /// so a replacement writes only what changed.
+    private func writeFollows(of list: Event, insert: Bool, replacedBy replacement: Event?) throws {
+        let statement = insert
+            ? try db.prepare("INSERT OR IGNORE INTO follows (followed, follower) VALUES (?, ?)")
+            : try db.prepare("DELETE FROM follows WHERE followed = ? AND follower = ?")
+        let kept = Set(replacement.map(TagIndex.followed) ?? [])
+        for key in TagIndex.followed(by: list) where insert || !kept.contains(key) {
+            defer { statement.reset() }
+            statement.bind(key, at: 1)
+            statement.bind(list.pubkey, at: 2)
+            _ = try statement.step()
         }
     }
 

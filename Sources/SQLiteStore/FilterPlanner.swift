@@ -4,6 +4,11 @@ import Nostr
 /// ids, else a tag, else author (+kind), else kind, else time. Every value is bound, never
 /// spliced into the SQL text; the text varies only with the shape of the filter, so the
 /// connection's statement cache serves repeated shapes.
+///
+/// Contact lists' pubkey `p` tags are in `follows`, not `tags` (see `TagIndex`). A `#p`
+/// condition checked on a row looks in both. A filter read through the `p` rows of `tags`
+/// cannot reach those lists: when it may match kind 3, `followsPart` plans the kind 3 share
+/// separately and the caller merges the two answers.
 struct FilterPlanner {
     /// How the rows are reached.
     enum Access: Equatable {
@@ -12,6 +17,8 @@ struct FilterPlanner {
         case authors
         case kinds
         case time
+        /// Contact lists of the followers of the `#p` pubkeys (`followsPart` only).
+        case followers
     }
 
     struct Plan {
@@ -22,15 +29,48 @@ struct FilterPlanner {
     /// The columns every event query returns, in `SQLiteStore.storedEvent` order.
     static let columns = "e.rowid, e.id, e.pubkey, e.created_at, e.kind, e.json, e.sig"
 
-    let filter: Filter
+    private(set) var filter: Filter
     let now: Int64
+    /// Planning the kind 3 share of a `#p` filter: never read the `p` rows of `tags`.
+    private var forContactLists = false
+
+    init(filter: Filter, now: Int64) {
+        self.filter = filter
+        self.now = now
+    }
 
     var access: Access {
         if filter.ids != nil { return .ids }
-        if let tag = filter.tags.min(by: { ($0.value.count, $0.key) < ($1.value.count, $1.key) }) { return .tag(tag.key) }
+        let tags = forContactLists ? filter.tags.filter { $0.key != "p" } : filter.tags
+        if let tag = tags.min(by: { ($0.value.count, $0.key) < ($1.value.count, $1.key) }) { return .tag(tag.key) }
         if filter.authors != nil { return .authors }
+        if forContactLists { return .followers }
         if filter.kinds != nil { return .kinds }
         return .time
+    }
+
+    /// The plan for the contact lists this filter matches through `follows`, when reading
+    /// `tags` by `p` misses them; nil when this plan alone answers the filter.
+    var followsPart: FilterPlanner? {
+        guard !forContactLists, access == .tag("p"), filter.kinds?.contains(3) ?? true,
+              !Self.followedKeys(filter).isEmpty else { return nil }
+        var contactLists = filter
+        contactLists.kinds = [3]
+        var planner = FilterPlanner(filter: contactLists, now: now)
+        planner.forContactLists = true
+        return planner
+    }
+
+    /// The same plan for events at or after `time` only.
+    func since(_ time: Int64) -> FilterPlanner {
+        var bounded = self
+        bounded.filter.since = max(filter.since ?? 0, time)
+        return bounded
+    }
+
+    /// The `#p` values that can be in `follows`: those stored as 32-byte pubkeys.
+    static func followedKeys(_ filter: Filter) -> [SQLiteValue] {
+        (filter.tags["p"] ?? []).sorted().map(TagIndex.value).filter { if case .blob = $0 { true } else { false } }
     }
 
     /// Rows of the filter, newest first (ties: lowest id), at most `limit`.
@@ -53,7 +93,7 @@ struct FilterPlanner {
     /// table row of each. `boundary` then finds the cut-off time from the index alone.
     var needsBoundary: Bool {
         switch access {
-        case .ids, .time: return false
+        case .ids, .time, .followers: return false
         case .tag(let name): return (filter.tags[name]?.count ?? 0) > 1
         case .authors: return (filter.authors?.count ?? 0) * (filter.kinds?.count ?? 1) > 1 || filter.kinds == nil
         case .kinds: return (filter.kinds?.count ?? 0) > 1
@@ -65,7 +105,7 @@ struct FilterPlanner {
     /// entries at or above it, so a select bounded by it contains the answer whenever it
     /// returns `limit` events.
     func boundary(limit: Int) -> Plan? {
-        guard access != .ids, access != .time else { return nil }
+        guard access != .ids, access != .time, access != .followers else { return nil }
         var values: [SQLiteValue] = []
         var (from, conditions, time) = indexConditions(&values)
         conditions += timeWindow(time, &values)
@@ -114,8 +154,11 @@ struct FilterPlanner {
 
     /// A tag filter with several values can reach the same event through several rows.
     private var needsDistinct: Bool {
-        if case .tag(let name) = access { return (filter.tags[name]?.count ?? 0) > 1 }
-        return false
+        switch access {
+        case .tag(let name): return (filter.tags[name]?.count ?? 0) > 1
+        case .followers: return Self.followedKeys(filter).count > 1
+        default: return false
+        }
     }
 
     /// The table or index read, the conditions it answers without a table lookup, and its
@@ -138,6 +181,9 @@ struct FilterPlanner {
             return ("events AS e INDEXED BY events_kind", [Self.inList("e.kind", Self.kindValues(filter.kinds!), &values)], "e.created_at")
         case .time:
             return ("events AS e INDEXED BY events_time", [], "e.created_at")
+        case .followers:
+            return ("follows AS f CROSS JOIN events AS e INDEXED BY events_author ON e.pubkey = f.follower",
+                    [Self.inList("f.followed", Self.followedKeys(filter), &values)], "e.created_at")
         }
     }
 
@@ -151,7 +197,7 @@ struct FilterPlanner {
             conditions.append(notExpired(&values))
             return (from, conditions + otherTags(except: name, &values), time)
         }
-        if access == .ids || access == .time {
+        if access == .ids || access == .time || access == .followers {
             if let authors = filter.authors { conditions.append(Self.inList("e.pubkey", authors.sorted().map(SQLiteValue.id), &values)) }
         }
         if access != .authors && access != .kinds, let kinds = filter.kinds {
@@ -175,13 +221,18 @@ struct FilterPlanner {
     }
 
     /// EXISTS checks for tag conditions other than the one used for access. Each is a
-    /// primary-key lookup: (name, value, created_at, event) are all known.
+    /// primary-key lookup: (name, value, created_at, event) are all known; a contact list's
+    /// pubkeys are looked up in `follows` by (followed, follower).
     private func otherTags(except accessTag: String?, _ values: inout [SQLiteValue]) -> [String] {
         filter.tags.sorted(by: { $0.key < $1.key }).compactMap { name, tagValues in
-            guard name != accessTag else { return nil }
+            guard name != accessTag, !(name == "p" && access == .followers) else { return nil }
             values.append(.text(name))
             let valueList = Self.inList("o.value", tagValues.sorted().map(TagIndex.value), &values)
-            return "EXISTS (SELECT 1 FROM tags AS o WHERE o.name = ? AND \(valueList) AND o.created_at = e.created_at AND o.event = e.rowid)"
+            let inTags = "EXISTS (SELECT 1 FROM tags AS o WHERE o.name = ? AND \(valueList) AND o.created_at = e.created_at AND o.event = e.rowid)"
+            let keys = name == "p" ? Self.followedKeys(filter) : []
+            guard !keys.isEmpty else { return inTags }
+            let keyList = Self.inList("f.followed", keys, &values)
+            return "(\(inTags) OR (e.kind = 3 AND EXISTS (SELECT 1 FROM follows AS f WHERE \(keyList) AND f.follower = e.pubkey)))"
         }
     }
 

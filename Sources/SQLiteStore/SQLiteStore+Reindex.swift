@@ -12,8 +12,9 @@ public struct ReindexReport: Sendable {
 }
 
 extension SQLiteStore {
-    /// Every table `DerivedData` maintains.
-    static let derivedTables = ["profiles", "follows", "user_stats", "event_stats", "actions", "score_window", "zaps", "thread",
+    /// Every table `DerivedData` maintains. (`follows` is not one: `EventApplier` keeps it as
+    /// the index of contact lists' `p` tags, with derived data on or off.)
+    static let derivedTables = ["profiles", "user_stats", "event_stats", "actions", "score_window", "zaps", "thread",
                                 "hashtags", "media_notes", "notifications", "dm_counts", "counters", "posts"]
 
     /// Drops every derived table's rows and rebuilds them from `events` in one pass, in one
@@ -72,7 +73,7 @@ extension SQLiteStore {
     func derivedRows() async throws -> [String: [String]] {
         try await readers.read { db in
             var result: [String: [String]] = [:]
-            for table in SQLiteStore.derivedTables {
+            for table in SQLiteStore.derivedTables + ["follows"] {
                 let sql = table == "notifications"
                     ? "SELECT recipient, created_at, type, cause, actor, target, amount, content FROM notifications WHERE type NOT IN (1, 2)"
                     : "SELECT * FROM \(table)"

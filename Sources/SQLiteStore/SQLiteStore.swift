@@ -120,7 +120,7 @@ public final class SQLiteStore: EventStore {
         let now = configuration.now()
         return try await readers.read { db in
             let active = filters.filter { !$0.isEmptyByConstruction }
-            if active.count == 1, active[0].search == nil {
+            if active.count == 1, active[0].search == nil, FilterPlanner(filter: active[0], now: now).followsPart == nil {
                 let plan = FilterPlanner(filter: active[0], now: now).count()
                 return Int(try db.scalar(built: plan.sql, plan.values) ?? 0)
             }
@@ -129,8 +129,11 @@ public final class SQLiteStore: EventStore {
                 if filter.search != nil {
                     for (rowID, _) in try Self.search(filter, limit: SearchPlanner.candidates, now: now, db) { rowIDs.insert(rowID) }
                 } else {
-                    let plan = FilterPlanner(filter: filter, now: now).rowIDs()
-                    try db.run(built: plan.sql, plan.values) { rowIDs.insert($0.int64(0)) }
+                    let planner = FilterPlanner(filter: filter, now: now)
+                    for part in [planner, planner.followsPart].compactMap({ $0 }) {
+                        let plan = part.rowIDs()
+                        try db.run(built: plan.sql, plan.values) { rowIDs.insert($0.int64(0)) }
+                    }
                 }
             }
             return rowIDs.count
@@ -216,22 +219,28 @@ public final class SQLiteStore: EventStore {
     /// index alone, and only events at or after it are read: a home feed of 150 authors
     /// reads about `limit` rows, not every post of every author.
     static func select(_ filter: Filter, limit: Int, now: Int64, _ db: SQLiteConnection) throws -> [(Int64, StoredEvent)] {
-        func run(_ filter: Filter) throws -> [(Int64, StoredEvent)] {
+        let planner = FilterPlanner(filter: filter, now: now)
+        let rows = try select(planner, limit: limit, db)
+        guard let contactLists = planner.followsPart else { return rows }
+        var seen = Set(rows.map(\.0))
+        let more = try select(contactLists, limit: limit, db).filter { seen.insert($0.0).inserted }
+        return Array((rows + more).sorted { StoredEvent.newestFirst($0.1, $1.1) }.prefix(limit))
+    }
+
+    private static func select(_ planner: FilterPlanner, limit: Int, _ db: SQLiteConnection) throws -> [(Int64, StoredEvent)] {
+        func run(_ planner: FilterPlanner) throws -> [(Int64, StoredEvent)] {
             var rows: [(Int64, StoredEvent)] = []
-            let plan = FilterPlanner(filter: filter, now: now).select(limit: limit)
+            let plan = planner.select(limit: limit)
             try db.run(built: plan.sql, plan.values) { rows.append(($0.int64(0), storedEvent($0))) }
             return rows
         }
-        let planner = FilterPlanner(filter: filter, now: now)
         guard planner.needsBoundary, let boundaryPlan = planner.boundary(limit: limit),
               let boundary = try db.scalar(built: boundaryPlan.sql, boundaryPlan.values)
-        else { return try run(filter) }
-        var bounded = filter
-        bounded.since = max(filter.since ?? 0, boundary)
-        let rows = try run(bounded)
+        else { return try run(planner) }
+        let rows = try run(planner.since(boundary))
         // Fewer than `limit` means conditions outside the index (expiration, other tags)
         // dropped some: the answer may reach further back, so ask without the bound.
-        return rows.count >= limit ? rows : try run(filter)
+        return rows.count >= limit ? rows : try run(planner)
     }
 
     /// Full-text matches for a filter, best first, with their row ids.

@@ -1,6 +1,10 @@
 import Nostr
 
 /// Which tags go into the `tags` table, and how values are stored there.
+///
+/// Contact lists' `p` tags with a pubkey value are the exception: `follows` (followed,
+/// follower) indexes them instead. They were ~45 % of all tag rows, and the follow graph
+/// needs that table anyway; `FilterPlanner` reads it for `#p` on kind 3.
 enum TagIndex {
     /// Longer values are not indexed (nobody filters by them; they would only cost space).
     static let maxValueBytes = 512
@@ -14,7 +18,9 @@ enum TagIndex {
     static func rows(of event: Event) -> [Row] {
         var rows: [Row] = []
         for tag in event.tags where tag.count >= 2 && isIndexedName(tag[0]) && tag[1].utf8.count <= maxValueBytes {
-            rows.append(Row(name: tag[0], value: value(tag[1])))
+            let row = Row(name: tag[0], value: value(tag[1]))
+            if event.kind == 3 && row.name == "p", case .blob = row.value { continue }  // in `follows`
+            rows.append(row)
         }
         // Most events have a handful of tags: compare pairwise; hash only long lists.
         if rows.count <= 16 {
@@ -24,6 +30,16 @@ enum TagIndex {
         }
         var seen = Set<Row>()
         return rows.filter { seen.insert($0).inserted }
+    }
+
+    /// The distinct pubkeys a contact list follows, in order: its `p` tags that `rows(of:)`
+    /// leaves to the `follows` table.
+    static func followed(by list: Event) -> [PublicKey] {
+        var seen = Set<PublicKey>()
+        return list.tags.compactMap { tag in
+            guard tag.count >= 2, tag[0] == "p", let key = PublicKey(hex: tag[1]), seen.insert(key).inserted else { return nil }
+            return key
+        }
     }
 
     static func isIndexedName(_ name: String) -> Bool {

@@ -63,6 +63,42 @@ import Testing
         await upgraded.close()
     }
 
+    /// A file from before migration 7 indexed contact lists' `p` tags in `tags` (and, with
+    /// derived data off, had no `follows` rows): the migration moves them to `follows`.
+    @Test func followsMigrationMovesContactListTags() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let store = try database.open()
+        let events = CorpusGenerator(options: CorpusOptions(users: 30, notes: 60, seed: 7)).events()
+        _ = try await store.write(events.map { ValidatedEvent(event: $0) })
+        let follows: @Sendable (SQLiteConnection) throws -> [String] = { db in
+            var found: [String] = []
+            try db.run("SELECT followed, follower FROM follows") { found.append(Hex.encode($0.bytes(0)) + Hex.encode($0.bytes(1))) }
+            return found.sorted()
+        }
+        let kept = try await store.readers.read(follows)
+        let popular = try #require(events.filter { $0.kind == 3 }.flatMap(TagIndex.followed).first)
+        let filters = [Filter(kinds: [3], tags: ["p": [popular.hex]]), Filter(tags: ["p": [popular.hex]], limit: 500)]
+        let answers = try await store.query(filters).map(\.id)
+        #expect(kept.count > 100)
+        #expect(try await store.query([filters[0]]).count > 1)
+        await store.close()
+        // Make the file look like one from before migration 7, written with derived data off.
+        let db = try SQLiteConnection(path: database.path, mode: .readWrite)
+        try db.execute("""
+            INSERT INTO tags (name, value, created_at, event, kind)
+            SELECT 'p', f.followed, e.created_at, e.rowid, 3 FROM follows AS f JOIN events AS e ON e.pubkey = f.follower AND e.kind = 3;
+            DELETE FROM follows;
+            DELETE FROM schema_version WHERE version >= 7
+            """)
+        #expect(try db.scalar("SELECT count(*) FROM tags WHERE kind = 3 AND name = 'p'") == Int64(kept.count))
+        let upgraded = try database.open()
+        #expect(try await upgraded.readers.read(follows) == kept)
+        #expect(try db.scalar("SELECT count(*) FROM tags WHERE kind = 3 AND name = 'p'") == 0)
+        #expect(try await upgraded.query(filters).map(\.id) == answers)
+        await upgraded.close()
+    }
+
     @Test func readOnlyStoresRefuseWrites() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }

@@ -3,31 +3,21 @@ import Nostr
 
 /// The follow graph from contact lists (kind 3), and relay counts from relay lists.
 extension DerivedData {
-    /// The distinct pubkeys a contact list follows, in order.
-    static func followed(by list: Event) -> [PublicKey] {
-        var seen = Set<PublicKey>()
-        return list.tags.compactMap { tag in
-            guard tag.count >= 2, tag[0] == "p", let key = PublicKey(hex: tag[1]), seen.insert(key).inserted else { return nil }
-            return key
-        }
-    }
-
-    /// Applies a new contact list as a diff from the one it replaces: follows added and
-    /// removed, follower counts moved, and a notification for each change. The first list
-    /// seen from a pubkey notifies nobody: its follows are not news, only old to this cache.
+    /// Applies a new contact list as a diff from the one it replaces: follower counts moved,
+    /// and a notification for each change. The first list seen from a pubkey notifies nobody:
+    /// its follows are not news, only old to this cache. (The `follows` rows themselves are
+    /// an index of the stored lists, written by `EventApplier` whether or not this runs.)
     func applyContactList(_ list: Event, replacing old: Event?) throws {
-        let now = DerivedData.followed(by: list)
-        let before = Set(old.map(DerivedData.followed) ?? [])
+        let now = TagIndex.followed(by: list)
+        let before = Set(old.map(TagIndex.followed) ?? [])
         let after = Set(now)
         for key in now where !before.contains(key) {
-            try db.run("INSERT OR IGNORE INTO follows (followed, follower) VALUES (?, ?)", [.id(key), .id(list.pubkey)])
             var followed = UserDeltas()
             followed.followers = 1
             addUser(key, followed)
             if old != nil { try insertNotification(recipient: key, type: 1, event: list, actor: list.pubkey) }
         }
         for key in before where !after.contains(key) {
-            try db.run("DELETE FROM follows WHERE followed = ? AND follower = ?", [.id(key), .id(list.pubkey)])
             var unfollowed = UserDeltas()
             unfollowed.followers = -1
             addUser(key, unfollowed)
@@ -39,10 +29,9 @@ extension DerivedData {
         try updateRelayCount(list.pubkey, current: list)
     }
 
-    /// A contact list deleted outright (not replaced): its follows go.
+    /// A contact list deleted outright (not replaced): its followers counts go down.
     func removeContactList(_ list: Event) throws {
-        for key in DerivedData.followed(by: list) {
-            try db.run("DELETE FROM follows WHERE followed = ? AND follower = ?", [.id(key), .id(list.pubkey)])
+        for key in TagIndex.followed(by: list) {
             var unfollowed = UserDeltas()
             unfollowed.followers = -1
             addUser(key, unfollowed)
