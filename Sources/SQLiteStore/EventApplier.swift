@@ -183,17 +183,20 @@ struct EventApplier {
     }
 
     /// The `follows` rows of a contact list (its `p` tags' index). A list replaced by a newer
-    /// one keeps the rows the newer one has again: `INSERT OR IGNORE` then finds them in place,
-    /// so a replacement writes only what changed.
+    /// one leaves the rows the newer one has again, which then only take its created_at.
     private func writeFollows(of list: Event, insert: Bool, replacedBy replacement: Event?) throws {
         let statement = insert
-            ? try db.prepare("INSERT OR IGNORE INTO follows (followed, follower) VALUES (?, ?)")
+            ? try db.prepare("""
+                INSERT INTO follows (followed, follower, created_at) VALUES (?, ?, ?)
+                ON CONFLICT (followed, follower) DO UPDATE SET created_at = excluded.created_at
+                """)
             : try db.prepare("DELETE FROM follows WHERE followed = ? AND follower = ?")
         let kept = Set(replacement.map(TagIndex.followed) ?? [])
         for key in TagIndex.followed(by: list) where insert || !kept.contains(key) {
             defer { statement.reset() }
             statement.bind(key, at: 1)
             statement.bind(list.pubkey, at: 2)
+            if insert { statement.bind(list.createdAt, at: 3) }
             _ = try statement.step()
         }
     }

@@ -81,6 +81,16 @@ struct FilterPlanner {
         // DISTINCT orders by a result column; otherwise by the index's own time column.
         let distinct = needsDistinct ? "DISTINCT " : ""
         let order = needsDistinct ? "e.created_at" : time
+        if access == .followers {
+            // Every follower's list is a match to sort: pick the winners by row id first,
+            // so only they are read whole (a contact list's JSON runs to kilobytes).
+            return Plan(sql: """
+                SELECT \(FilterPlanner.columns) FROM events AS e WHERE e.rowid IN (
+                    SELECT r FROM (SELECT \(distinct)e.rowid AS r, e.created_at AS c, e.id AS i FROM \(from)
+                                   WHERE \(conditions.joined(separator: " AND ")) ORDER BY c DESC, i LIMIT ?))
+                ORDER BY e.created_at DESC, e.id
+                """, values: values)
+        }
         return Plan(sql: """
             SELECT \(distinct)\(FilterPlanner.columns) FROM \(from)
             WHERE \(conditions.joined(separator: " AND "))
@@ -93,7 +103,8 @@ struct FilterPlanner {
     /// table row of each. `boundary` then finds the cut-off time from the index alone.
     var needsBoundary: Bool {
         switch access {
-        case .ids, .time, .followers: return false
+        case .ids, .time: return false
+        case .followers: return true  // `follows` is keyed by follower, not time
         case .tag(let name): return (filter.tags[name]?.count ?? 0) > 1
         case .authors: return (filter.authors?.count ?? 0) * (filter.kinds?.count ?? 1) > 1 || filter.kinds == nil
         case .kinds: return (filter.kinds?.count ?? 0) > 1
@@ -105,7 +116,7 @@ struct FilterPlanner {
     /// entries at or above it, so a select bounded by it contains the answer whenever it
     /// returns `limit` events.
     func boundary(limit: Int) -> Plan? {
-        guard access != .ids, access != .time, access != .followers else { return nil }
+        guard access != .ids, access != .time else { return nil }
         var values: [SQLiteValue] = []
         var (from, conditions, time) = indexConditions(&values)
         conditions += timeWindow(time, &values)
@@ -182,8 +193,7 @@ struct FilterPlanner {
         case .time:
             return ("events AS e INDEXED BY events_time", [], "e.created_at")
         case .followers:
-            return ("follows AS f CROSS JOIN events AS e INDEXED BY events_author ON e.pubkey = f.follower",
-                    [Self.inList("f.followed", Self.followedKeys(filter), &values)], "e.created_at")
+            return ("follows AS f", [Self.inList("f.followed", Self.followedKeys(filter), &values)], "f.created_at")
         }
     }
 
@@ -191,6 +201,9 @@ struct FilterPlanner {
     private func body(_ values: inout [SQLiteValue]) -> (String, [String], String) {
         var (from, conditions, time) = indexConditions(&values)
         conditions += timeWindow(time, &values)
+        if access == .followers {
+            from = "follows AS f CROSS JOIN events AS e INDEXED BY events_author ON e.pubkey = f.follower AND e.kind = 3"
+        }
         if case .tag(let name) = access {
             from = "tags AS t CROSS JOIN events AS e ON e.rowid = t.event"
             if let authors = filter.authors { conditions.append(Self.inList("e.pubkey", authors.sorted().map(SQLiteValue.id), &values)) }

@@ -221,7 +221,9 @@ public final class SQLiteStore: EventStore {
     static func select(_ filter: Filter, limit: Int, now: Int64, _ db: SQLiteConnection) throws -> [(Int64, StoredEvent)] {
         let planner = FilterPlanner(filter: filter, now: now)
         let rows = try select(planner, limit: limit, db)
-        guard let contactLists = planner.followsPart else { return rows }
+        guard var contactLists = planner.followsPart else { return rows }
+        // Only lists at least as new as the last of `limit` rows can still make the answer.
+        if rows.count >= limit, let last = rows.last { contactLists = contactLists.since(last.1.createdAt) }
         var seen = Set(rows.map(\.0))
         let more = try select(contactLists, limit: limit, db).filter { seen.insert($0.0).inserted }
         return Array((rows + more).sorted { StoredEvent.newestFirst($0.1, $1.1) }.prefix(limit))

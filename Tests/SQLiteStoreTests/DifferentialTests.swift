@@ -57,9 +57,12 @@ import Testing
         var configuration = database.configuration()
         configuration.derivedData = derivedData
         let store = try SQLiteStore(configuration)
-        let written = events + contactLists
-        for start in stride(from: 0, to: written.count, by: 700) {
-            _ = try await store.write(written[start..<min(start + 700, written.count)].map { ValidatedEvent(event: $0) })
+        for start in stride(from: 0, to: events.count, by: 700) {
+            _ = try await store.write(events[start..<min(start + 700, events.count)].map { ValidatedEvent(event: $0) })
+        }
+        // Oldest first, so that each version replaces the one before and keeps some follows.
+        for list in contactLists.sorted(by: { $0.createdAt < $1.createdAt }) {
+            _ = try await store.write([ValidatedEvent(event: list)])
         }
         let newestLists = Dictionary(grouping: contactLists, by: \.pubkey).values.map { versions in
             versions.min { $0.createdAt != $1.createdAt ? $0.createdAt > $1.createdAt : $0.id < $1.id }!

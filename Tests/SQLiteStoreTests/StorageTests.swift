@@ -73,7 +73,9 @@ import Testing
         _ = try await store.write(events.map { ValidatedEvent(event: $0) })
         let follows: @Sendable (SQLiteConnection) throws -> [String] = { db in
             var found: [String] = []
-            try db.run("SELECT followed, follower FROM follows") { found.append(Hex.encode($0.bytes(0)) + Hex.encode($0.bytes(1))) }
+            try db.run("SELECT followed, follower, created_at FROM follows") {
+                found.append("\(Hex.encode($0.bytes(0)))|\(Hex.encode($0.bytes(1)))|\($0.int64(2))")
+            }
             return found.sorted()
         }
         let kept = try await store.readers.read(follows)
@@ -88,7 +90,8 @@ import Testing
         try db.execute("""
             INSERT INTO tags (name, value, created_at, event, kind)
             SELECT 'p', f.followed, e.created_at, e.rowid, 3 FROM follows AS f JOIN events AS e ON e.pubkey = f.follower AND e.kind = 3;
-            DELETE FROM follows;
+            DROP TABLE follows;
+            CREATE TABLE follows (followed BLOB NOT NULL, follower BLOB NOT NULL, PRIMARY KEY (followed, follower)) WITHOUT ROWID;
             DELETE FROM schema_version WHERE version >= 7
             """)
         #expect(try db.scalar("SELECT count(*) FROM tags WHERE kind = 3 AND name = 'p'") == Int64(kept.count))

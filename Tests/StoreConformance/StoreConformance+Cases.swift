@@ -192,6 +192,35 @@ extension StoreConformance {
         try checkEqual(try await store.ids(Filter(tags: ["e": [target1.id.hex.uppercased()]])), [], "uppercase hex is another value")
     }
 
+    /// `#p` on contact lists, which a store may index apart from other tags (SQLite: in
+    /// `follows`): replaced versions, time windows, limits, mixed kinds, odd values.
+    static func contactListTags(_ store: any EventStore, _ clock: TestClock) async throws {
+        let t = clock.now - 1_000
+        let odd = alice.pubkey.hex.uppercased()
+        let old = bob.event(3, at: t, tags: [["p", alice.pubkey.hex], ["p", carol.pubkey.hex]], "")
+        let new = bob.event(3, at: t + 10, tags: [["p", alice.pubkey.hex], ["p", odd]], "")
+        let carols = carol.event(3, at: t + 5, tags: [["p", alice.pubkey.hex], ["p", alice.pubkey.hex]], "")
+        let mention = carol.event(1, at: t + 7, tags: [["p", alice.pubkey.hex]], "hi")
+        for event in [old, carols, mention, new] { _ = try await store.put(event) }
+        let followsAlice = Filter(kinds: [3], tags: ["p": [alice.pubkey.hex]])
+        try checkEqual(try await store.ids(followsAlice), [new.id, carols.id], "the stored versions, newest first")
+        var until = followsAlice
+        until.until = t + 9
+        try checkEqual(try await store.ids(until), [carols.id], "a kept follow takes the new version's time")
+        var since = followsAlice
+        since.since = t + 6
+        try checkEqual(try await store.ids(since), [new.id], "since")
+        var one = followsAlice
+        one.limit = 1
+        try checkEqual(try await store.ids(one), [new.id], "limit")
+        try checkEqual(try await store.ids(Filter(kinds: [3], tags: ["p": [carol.pubkey.hex]])), [], "an unfollow")
+        try checkEqual(try await store.ids(Filter(tags: ["p": [alice.pubkey.hex]], limit: 2)), [new.id, mention.id], "any kind, with limit")
+        try checkEqual(try await store.ids(Filter(tags: ["p": [odd]])), [new.id], "a value that is not a lowercase key")
+        try checkEqual(try await store.ids(Filter(authors: [carol.pubkey], tags: ["p": [alice.pubkey.hex]])), [mention.id, carols.id],
+                       "read by author")
+        try checkEqual(try await store.count([Filter(tags: ["p": [alice.pubkey.hex, odd]])]), 3, "count")
+    }
+
     static func hostileSearch(_ store: any EventStore, _ clock: TestClock) async throws {
         let t = clock.now - 1_000
         let coffee = alice.event(1, at: t, "Morning coffee with friends ☕")

@@ -40,6 +40,7 @@ public enum StoreConformance {
         Case(description: "limit, since and until edges", body: limitsAndEdges),
         Case(description: "several filters", body: severalFilters),
         Case(description: "tag filters with several values", body: tagFilters),
+        Case(description: "contact lists by #p", body: contactListTags),
         Case(description: "search with hostile input", body: hostileSearch),
         Case(description: "counts", body: counts),
         Case(description: "lookups by id", body: lookups),
