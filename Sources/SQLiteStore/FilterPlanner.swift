@@ -74,25 +74,20 @@ struct FilterPlanner {
     }
 
     /// Rows of the filter, newest first (ties: lowest id), at most `limit`.
-    func select(limit: Int) -> Plan {
+    func select(limit: Int) -> Plan { newest(FilterPlanner.columns, limit: limit) }
+
+    /// Like `select`, but only each row's place: rowid, created_at and id.
+    func ranking(limit: Int) -> Plan { newest("e.rowid, e.created_at, e.id", limit: limit) }
+
+    private func newest(_ columns: String, limit: Int) -> Plan {
         var values: [SQLiteValue] = []
         let (from, conditions, time) = body(&values)
         values.append(.int(Int64(limit)))
         // DISTINCT orders by a result column; otherwise by the index's own time column.
         let distinct = needsDistinct ? "DISTINCT " : ""
         let order = needsDistinct ? "e.created_at" : time
-        if access == .followers {
-            // Every follower's list is a match to sort: pick the winners by row id first,
-            // so only they are read whole (a contact list's JSON runs to kilobytes).
-            return Plan(sql: """
-                SELECT \(FilterPlanner.columns) FROM events AS e WHERE e.rowid IN (
-                    SELECT r FROM (SELECT \(distinct)e.rowid AS r, e.created_at AS c, e.id AS i FROM \(from)
-                                   WHERE \(conditions.joined(separator: " AND ")) ORDER BY c DESC, i LIMIT ?))
-                ORDER BY e.created_at DESC, e.id
-                """, values: values)
-        }
         return Plan(sql: """
-            SELECT \(distinct)\(FilterPlanner.columns) FROM \(from)
+            SELECT \(distinct)\(columns) FROM \(from)
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY \(order) DESC, e.id LIMIT ?
             """, values: values)
