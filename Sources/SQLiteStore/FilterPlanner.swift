@@ -239,8 +239,8 @@ struct FilterPlanner {
             let inTags = "EXISTS (SELECT 1 FROM tags AS o WHERE o.name = ? AND \(valueList) AND o.created_at = e.created_at AND o.event = e.rowid)"
             let keys = name == "p" ? Self.followedKeys(filter) : []
             guard !keys.isEmpty else { return inTags }
-            let keyList = Self.inList("f.followed", keys, &values)
-            return "(\(inTags) OR (e.kind = 3 AND EXISTS (SELECT 1 FROM follows AS f WHERE \(keyList) AND f.follower = e.pubkey)))"
+            let keyList = Self.inList("g.followed", keys, &values)
+            return "(\(inTags) OR (e.kind = 3 AND EXISTS (SELECT 1 FROM follows AS g WHERE \(keyList) AND g.follower = e.pubkey)))"
         }
     }
 

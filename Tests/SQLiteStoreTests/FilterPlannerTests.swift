@@ -48,6 +48,34 @@ import Testing
         _ = store
     }
 
+    /// `#p` on contact lists reads `follows` by key and each list by author; the EXISTS
+    /// check for `#p` on another access looks a list up by (followed, follower).
+    @Test func contactListsReadFollowsByKey() throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let store = try database.open()
+        let db = try SQLiteConnection(path: database.path, mode: .readOnly)
+        let main = FilterPlanner(filter: Filter(tags: ["p": [pk.hex, "text"]], since: 3), now: 0)
+        let part = try #require(main.followsPart)
+        #expect(part.access == .followers)
+        #expect(FilterPlanner(filter: Filter(kinds: [1, 7], tags: ["p": [pk.hex]]), now: 0).followsPart == nil)
+        #expect(FilterPlanner(filter: Filter(kinds: [3], tags: ["p": ["text"]]), now: 0).followsPart == nil)
+        var lines: [String] = []
+        let boundary = try #require(part.boundary(limit: 50))
+        let byAuthor = try #require(FilterPlanner(filter: Filter(authors: [pk], tags: ["p": [pk.hex]]), now: 0).followsPart)
+        #expect(byAuthor.access == .authors)
+        for plan in [part.ranking(limit: 50), part.rowIDs(), boundary, byAuthor.select(limit: 50),
+                     FilterPlanner(filter: Filter(tags: ["e": [id.hex], "p": [pk.hex]]), now: 0).select(limit: 50)] {
+            try db.run(built: "EXPLAIN QUERY PLAN " + plan.sql, plan.values) { lines.append($0.text(3) ?? "") }
+        }
+        let text = lines.joined(separator: "\n")
+        #expect(text.contains("SEARCH f USING PRIMARY KEY (followed=?"), "\(text)")
+        #expect(text.contains("SEARCH e USING INDEX events_author (pubkey=? AND kind=?"), "\(text)")
+        #expect(text.contains("SEARCH g USING PRIMARY KEY (followed=? AND follower=?)"), "\(text)")
+        #expect(!text.contains("SCAN"), "\(text)")
+        _ = store
+    }
+
     @Test func searchReadsTheFullTextIndex() throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
