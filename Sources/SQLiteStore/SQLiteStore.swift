@@ -120,9 +120,12 @@ public final class SQLiteStore: EventStore {
         let now = configuration.now()
         return try await readers.read { db in
             let active = filters.filter { !$0.isEmptyByConstruction }
-            if active.count == 1, active[0].search == nil, FilterPlanner(filter: active[0], now: now).followsPart == nil {
-                let plan = FilterPlanner(filter: active[0], now: now).count()
-                return Int(try db.scalar(built: plan.sql, plan.values) ?? 0)
+            if active.count == 1, active[0].search == nil {
+                let planner = FilterPlanner(filter: active[0], now: now)
+                if planner.followsPart == nil {
+                    let plan = planner.count()
+                    return Int(try db.scalar(built: plan.sql, plan.values) ?? 0)
+                }
             }
             var rowIDs = Set<Int64>()
             for filter in active {
