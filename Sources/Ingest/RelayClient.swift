@@ -16,6 +16,7 @@ public final class RelayClient: Sendable {
     public let url: String
     let configuration: UpstreamConfiguration
     let pipeline: IngestPipeline
+    let budget: EventBudget
     let logger: Logger
     private let state: Mutex<RelayState>
     private let peakBuffered = Atomic<Int>(0)
@@ -23,12 +24,14 @@ public final class RelayClient: Sendable {
     static let liveSubscription = "hearth-live"
     static let catchUpSubscription = "hearth-catchup"
 
-    /// `initial` is the state persisted by an earlier run (its cursor and counters).
-    public init(url: String, configuration: UpstreamConfiguration, pipeline: IngestPipeline, initial: RelayState? = nil,
-                logger: Logger = Logger(label: "hearth.upstream")) {
+    /// `initial` is the state persisted by an earlier run (its cursor and counters); `budget`
+    /// is shared with the other relays of a pool (a client alone gets its own).
+    init(url: String, configuration: UpstreamConfiguration, pipeline: IngestPipeline, budget: EventBudget? = nil,
+         initial: RelayState? = nil, logger: Logger = Logger(label: "hearth.upstream")) {
         self.url = url
         self.configuration = configuration
         self.pipeline = pipeline
+        self.budget = budget ?? EventBudget(capacity: configuration.eventsInFlight)
         var logger = logger
         logger[metadataKey: "relay"] = .string(url)
         self.logger = logger
@@ -214,8 +217,9 @@ public final class RelayClient: Sendable {
     }
 
     /// Hands what the reader buffered to the pipeline. Up to `batchesInFlight` batches are
-    /// in the pipeline at once (one verifying while another is written); a cursor mark
-    /// waits for every batch before it, so the cursor never passes an uncommitted event.
+    /// in the pipeline at once, within the pool's budget of events (waiting for it leaves
+    /// the buffer full, so the socket is not read); a cursor mark waits for every batch
+    /// before it, so the cursor never passes an uncommitted event.
     private func submit(from queue: BatchQueue<Inbound>) async {
         await withTaskGroup(of: Void.self) { group in
             var inFlight = 0
@@ -233,7 +237,11 @@ public final class RelayClient: Sendable {
                         await group.next()
                         inFlight -= 1
                     }
-                    group.addTask { self.record(await self.pipeline.submit(events: events, from: .relay(self.url))) }
+                    let admitted = await budget.acquire(events.count)
+                    group.addTask {
+                        self.record(await self.pipeline.submit(events: events, from: .relay(self.url)))
+                        self.budget.release(admitted)
+                    }
                     inFlight += 1
                 }
                 if let cursor {

@@ -18,6 +18,8 @@ public final class RelayPool: Sendable {
 
     let configuration: UpstreamConfiguration
     let pipeline: IngestPipeline
+    /// Shared by every relay of the pool (`UpstreamConfiguration.eventsInFlight`).
+    let budget: EventBudget
     let states: any RelayStateStore
     let logger: Logger
     private let running = Mutex<[String: Running]>([:])
@@ -30,6 +32,7 @@ public final class RelayPool: Sendable {
                 logger: Logger = Logger(label: "hearth.upstream")) {
         self.configuration = configuration
         self.pipeline = pipeline
+        budget = EventBudget(capacity: configuration.eventsInFlight)
         self.states = states
         self.logger = logger
         (reloads, reloadRequests) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -64,7 +67,8 @@ public final class RelayPool: Sendable {
         for url in urls {
             let started: Bool = running.withLock { running in
                 guard running[url] == nil else { return false }
-                let client = RelayClient(url: url, configuration: configuration, pipeline: pipeline, initial: persisted[url], logger: logger)
+                let client = RelayClient(url: url, configuration: configuration, pipeline: pipeline, budget: budget,
+                                          initial: persisted[url], logger: logger)
                 running[url] = Running(client: client, task: Task { await client.run() })
                 return true
             }

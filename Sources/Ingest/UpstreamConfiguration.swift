@@ -32,10 +32,16 @@ public struct UpstreamConfiguration: Sendable {
     public var bufferedEvents = 2_000
     /// Events handed to the pipeline together: up to `batchSize`, or what arrived within
     /// `batchWindow` seconds of the first (a live trickle waits at most that long).
-    public var batchSize = 500
+    public var batchSize = 1_000
     public var batchWindow = 0.02
-    /// Batches from one relay in the pipeline at once (one verifying while one is written).
-    public var batchesInFlight = 2
+    /// Batches from one relay in the pipeline at once (some verifying while others wait for
+    /// the writer, which commits everything waiting in one transaction).
+    public var batchesInFlight = 4
+    /// Events of all relays together in the pipeline at once. The writer's commits grow with
+    /// what waits for it, and larger commits write fewer pages per event (with 1,000 × 4
+    /// instead of 500 × 2 per relay: 12.7–13.3k → 13.3–14.6k events/s from three loopback
+    /// relays, alternating runs); this bounds the memory that costs, however many relays.
+    public var eventsInFlight = 16_000
     /// Largest frame accepted from a relay.
     public var maxFrameBytes = 4 << 20
     /// How often relay states are written to the database (seconds).

@@ -3,6 +3,7 @@ import Foundation
 import Ingest
 import Nostr
 import Store
+import Synchronization
 import TestRelay
 import Testing
 @testable import SQLiteStore
@@ -189,6 +190,31 @@ import Testing
         await flood.stop()
     }
 
+    @Test func relaysTogetherStayWithinTheEventBudget() async throws {
+        let events = Self.subscribed(Array(Self.corpus.prefix(1_200)))
+        let halves = [Array(events.prefix(events.count / 2)), Array(events.dropFirst(events.count / 2))]
+        let relays = halves.map { TestRelay(events: $0, cap: 5_000) }
+        for relay in relays { try await relay.start() }
+        var configuration = Upstream.configuration()
+        configuration.bufferedEvents = 50  // batches of at most two buffers: 100 events
+        configuration.batchSize = 10
+        configuration.eventsInFlight = 100
+        configuration.pageLimit = 5_000
+        var slow: SlowStore?
+        let upstream = try Upstream.start(relays.map(\.url), configuration: configuration) { base in
+            slow = SlowStore(base: base, delay: 0.02)
+            return slow!
+        }
+        let expected = try await directlyStored(events)
+        #expect(try await Upstream.eventually(timeout: 60) { try await upstream.storedCount() == expected.count })
+        // Without the budget, each relay had up to four batches of up to 100 events waiting
+        // for the writer at once (measured: about 400).
+        let peak = try #require(slow).writing.withLock { $0.peak }
+        #expect(peak > 0 && peak <= configuration.eventsInFlight)
+        await upstream.stop()
+        for relay in relays { await relay.stop() }
+    }
+
     @Test func editingTheListConnectsAndDisconnectsOnlyWhatChanged() async throws {
         let a = TestRelay(events: Array(Self.corpus.prefix(50))), b = TestRelay(events: Array(Self.corpus.prefix(50)))
         let c = TestRelay(events: Array(Self.corpus.prefix(50)))
@@ -208,11 +234,20 @@ import Testing
 }
 
 /// A store whose writes take `delay` seconds longer: a writer that cannot keep up.
-struct SlowStore: EventStore {
+final class SlowStore: EventStore {
     let base: SQLiteStore
     let delay: Double
+    /// Events inside `write` at once: now, and the most ever.
+    let writing = Mutex<(now: Int, peak: Int)>((0, 0))
+
+    init(base: SQLiteStore, delay: Double) {
+        self.base = base
+        self.delay = delay
+    }
 
     func write(_ events: [ValidatedEvent]) async throws -> [WriteOutcome] {
+        writing.withLock { $0 = ($0.now + events.count, max($0.peak, $0.now + events.count)) }
+        defer { writing.withLock { $0.now -= events.count } }
         try await Task.sleep(for: .seconds(delay))
         return try await base.write(events)
     }

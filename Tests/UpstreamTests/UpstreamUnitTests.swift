@@ -52,6 +52,34 @@ import Testing
         #expect(backoff.next() <= 1)
     }
 
+    @Test func eventBudgetAdmitsInArrivalOrderWithinItsCapacity() async throws {
+        let budget = EventBudget(capacity: 100)
+        #expect(await budget.acquire(60) == 60)
+        let large = Task { await budget.acquire(50) }
+        #expect(await eventually { budget.waiting == 1 })
+        // 10 would fit, but the 50 asked first: no relay jumps the queue.
+        let small = Task { await budget.acquire(10) }
+        #expect(await eventually { budget.waiting == 2 })
+        budget.release(60)
+        #expect(await large.value == 50)
+        #expect(await small.value == 10)
+        #expect(budget.waiting == 0)
+        budget.release(60)
+        // A batch larger than the whole budget takes all of it, once everything is back.
+        #expect(await budget.acquire(500) == 100)
+        #expect(budget.highWater == 100)
+        budget.release(100)
+    }
+
+    /// Polls `condition` for up to 10 seconds.
+    private func eventually(_ condition: () -> Bool) async -> Bool {
+        for _ in 0..<1_000 {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
     @Test func relayFramesAndTheIDPeek() throws {
         let keys = KeyPair(secretKey: SHA256Digest32.hash(Array("frames".utf8)))!
         let event = Event.signed(by: keys, createdAt: 1_700_000_000, kind: 1, tags: [], content: "say \"id\": hi")
