@@ -25,13 +25,13 @@ public final class RelayClient: Sendable {
     static let catchUpSubscription = "hearth-catchup"
 
     /// `initial` is the state persisted by an earlier run (its cursor and counters); `budget`
-    /// is shared with the other relays of a pool (a client alone gets its own).
-    init(url: String, configuration: UpstreamConfiguration, pipeline: IngestPipeline, budget: EventBudget? = nil,
+    /// is shared with the other relays of the pool.
+    init(url: String, configuration: UpstreamConfiguration, pipeline: IngestPipeline, budget: EventBudget,
          initial: RelayState? = nil, logger: Logger = Logger(label: "hearth.upstream")) {
         self.url = url
         self.configuration = configuration
         self.pipeline = pipeline
-        self.budget = budget ?? EventBudget(capacity: configuration.eventsInFlight)
+        self.budget = budget
         var logger = logger
         logger[metadataKey: "relay"] = .string(url)
         self.logger = logger

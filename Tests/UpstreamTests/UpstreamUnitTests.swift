@@ -56,10 +56,10 @@ import Testing
         let budget = EventBudget(capacity: 100)
         #expect(await budget.acquire(60) == 60)
         let large = Task { await budget.acquire(50) }
-        #expect(await eventually { budget.waiting == 1 })
+        #expect(await Upstream.eventually { budget.waiting == 1 })
         // 10 would fit, but the 50 asked first: no relay jumps the queue.
         let small = Task { await budget.acquire(10) }
-        #expect(await eventually { budget.waiting == 2 })
+        #expect(await Upstream.eventually { budget.waiting == 2 })
         budget.release(60)
         #expect(await large.value == 50)
         #expect(await small.value == 10)
@@ -69,15 +69,6 @@ import Testing
         #expect(await budget.acquire(500) == 100)
         #expect(budget.highWater == 100)
         budget.release(100)
-    }
-
-    /// Polls `condition` for up to 10 seconds.
-    private func eventually(_ condition: () -> Bool) async -> Bool {
-        for _ in 0..<1_000 {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
     }
 
     @Test func relayFramesAndTheIDPeek() throws {
