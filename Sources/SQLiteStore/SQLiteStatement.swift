@@ -41,7 +41,7 @@ final class SQLiteStatement {
         let rc: Int32
         switch value {
         case .int(let v): rc = sqlite3_bind_int64(handle, index, v)
-        case .text(let s): rc = sqlite3_bind_text(handle, index, s, -1, Self.transient)
+        case .text(let s): rc = bindText(s, at: index)
         case .blob(let bytes):
             rc = bytes.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count), Self.transient) }
         case .null: rc = sqlite3_bind_null(handle, index)
@@ -62,7 +62,21 @@ final class SQLiteStatement {
         }
     }
 
-    func bind(_ text: String, at index: Int32) { sqlite3_bind_text(handle, index, text, -1, Self.transient) }
+    func bind(_ text: String, at index: Int32) { bindText(text, at: index) }
+
+    /// Binds by byte length, never as a C string: NIP-01 text may hold U+0000, and a length
+    /// of -1 would cut it there (two addresses `a\0b` and `a` would become one).
+    @discardableResult
+    private func bindText(_ text: String, at index: Int32) -> Int32 {
+        var text = text
+        return text.withUTF8 { utf8 in
+            // A nil base (the empty string) would bind NULL: bind a zero-length text instead.
+            guard let base = utf8.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, Self.transient) }
+            return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+                sqlite3_bind_text(handle, index, $0, Int32(utf8.count), Self.transient)
+            }
+        }
+    }
     func bindNull(at index: Int32) { sqlite3_bind_null(handle, index) }
 
     /// Advances; true when a row is available.

@@ -289,3 +289,32 @@ extension StoreConformance {
         try checkEqual(try await store.query([Filter(ids: [event.id])]).first?.json ?? [], json, "stored JSON")
     }
 }
+
+extension StoreConformance {
+    /// NIP-01 escapes U+0000 as `\u0000`: such an event is valid, and every string in it
+    /// (address, tag value, content) must be stored and compared whole, not cut at the NUL.
+    static func nulInText(_ store: any EventStore, _ clock: TestClock) async throws {
+        let t = clock.now - 100
+        let one = alice.event(30023, at: t, tags: [["d", "post\u{0}one"]], "first")
+        let two = alice.event(30023, at: t + 1, tags: [["d", "post\u{0}two"]], "second")
+        let plain = alice.event(30023, at: t + 2, tags: [["d", "post"]], "third")
+        try checkEqual(try await store.put(one, two, plain), [.stored, .stored, .stored], "three addresses")
+        try checkEqual(Set(try await store.ids(Filter(authors: [alice.pubkey], kinds: [30023]))), [one.id, two.id, plain.id],
+                       "all three served")
+        try checkEqual(try await store.ids(Filter(kinds: [30023], tags: ["d": ["post\u{0}one"]])), [one.id], "#d with a NUL")
+        try checkEqual(try await store.ids(Filter(kinds: [30023], tags: ["d": ["post"]])), [plain.id], "#d without")
+
+        let tagged = bob.event(1, at: t, tags: [["t", "abc\u{0}xyz"]], "before\u{0}afterword")
+        _ = try await store.put(tagged)
+        try checkEqual(try await store.ids(Filter(tags: ["t": ["abc\u{0}xyz"]])), [tagged.id], "whole value matches")
+        try checkEqual(try await store.ids(Filter(tags: ["t": ["abc"]])), [], "the part before the NUL does not")
+        try checkEqual(try await store.ids(Filter(tags: ["t": ["abc\u{0}zzz"]])), [], "another value after the NUL does not")
+        try checkEqual(try await store.ids(Filter(kinds: [1], search: "afterword")), [tagged.id], "words after the NUL are found")
+        try checkEqual(try await store.query([Filter(ids: [tagged.id])]).first?.json ?? [], tagged.json, "JSON whole")
+
+        // A deletion by address names the NUL address only.
+        _ = try await store.put(alice.event(5, at: t + 3, tags: [["a", "30023:\(alice.pubkey.hex):post\u{0}one"]]))
+        try checkEqual(Set(try await store.ids(Filter(authors: [alice.pubkey], kinds: [30023]))), [two.id, plain.id],
+                       "only the named address deleted")
+    }
+}

@@ -46,6 +46,7 @@ public enum StoreConformance {
         Case(description: "lookups by id", body: lookups),
         Case(description: "committed-events stream", body: committedStream),
         Case(description: "JSON served back byte for byte", body: byteForByte),
+        Case(description: "text holding U+0000 is kept whole", body: nulInText),
     ]
 }
 
