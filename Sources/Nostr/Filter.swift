@@ -6,8 +6,9 @@ public struct Filter: Hashable, Sendable {
     public var ids: Set<EventID>?
     public var authors: Set<PublicKey>?
     public var kinds: Set<Int>?
-    /// Tag conditions keyed by the single-letter tag name (`"e"` for `#e`).
-    public var tags: [String: Set<String>]
+    /// Tag conditions keyed by the single-letter tag name (`"e"` for `#e`); values compare
+    /// by their bytes.
+    public var tags: [String: Set<TagValue>]
     public var since: Int64?
     public var until: Int64?
     public var limit: Int?
@@ -15,13 +16,13 @@ public struct Filter: Hashable, Sendable {
 
     public init(
         ids: Set<EventID>? = nil, authors: Set<PublicKey>? = nil, kinds: Set<Int>? = nil,
-        tags: [String: Set<String>] = [:], since: Int64? = nil, until: Int64? = nil,
+        tags: [String: [String]] = [:], since: Int64? = nil, until: Int64? = nil,
         limit: Int? = nil, search: String? = nil
     ) {
         self.ids = ids
         self.authors = authors
         self.kinds = kinds
-        self.tags = tags
+        self.tags = tags.mapValues { Set($0.map { TagValue($0) }) }
         self.since = since
         self.until = until
         self.limit = limit
@@ -47,7 +48,7 @@ public struct Filter: Hashable, Sendable {
         if let until, event.createdAt > until { return false }
         for (name, values) in tags {
             let found = event.tags.contains { tag in
-                tag.count >= 2 && tag[0] == name && values.contains(tag[1])
+                tag.count >= 2 && tag[0] == name && values.contains(TagValue(tag[1]))
             }
             if !found { return false }
         }
@@ -89,7 +90,7 @@ extension Filter {
                 guard let items = value.arrayValue else { throw JSONError("\(key) must be an array of strings") }
                 tags[name] = try Set(items.map { item in
                     guard let text = item.stringValue else { throw JSONError("\(key) must be an array of strings") }
-                    return text
+                    return TagValue(text)
                 })
             }
         }
@@ -122,7 +123,7 @@ extension Filter {
         if let ids { members["ids"] = .array(ids.sorted().map { .string($0.hex) }) }
         if let authors { members["authors"] = .array(authors.sorted().map { .string($0.hex) }) }
         if let kinds { members["kinds"] = .array(kinds.sorted().map { .int(Int64($0)) }) }
-        for (name, values) in tags { members["#" + name] = .array(values.sorted().map { .string($0) }) }
+        for (name, values) in tags { members["#" + name] = .array(values.sorted().map { .string($0.text) }) }
         if let since { members["since"] = .int(since) }
         if let until { members["until"] = .int(until) }
         if let limit { members["limit"] = .int(Int64(limit)) }

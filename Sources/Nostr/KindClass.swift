@@ -22,6 +22,8 @@ public enum KindClass: Sendable, Equatable {
 /// The address of a replaceable or addressable event: `kind:pubkey:identifier`, the value
 /// of an `a` tag.
 public struct EventAddress: Hashable, Sendable, CustomStringConvertible {
+    // Identifiers compare by their bytes (see `TagValue`): `d` tags that differ only in
+    // normalisation are different addresses.
     public var kind: Int
     public var pubkey: PublicKey
     public var identifier: String
@@ -32,13 +34,25 @@ public struct EventAddress: Hashable, Sendable, CustomStringConvertible {
         self.identifier = identifier
     }
 
-    /// Parses `kind:pubkey:identifier`; the identifier may itself contain colons.
+    public static func == (a: EventAddress, b: EventAddress) -> Bool {
+        a.kind == b.kind && a.pubkey == b.pubkey && TagValue(a.identifier) == TagValue(b.identifier)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(pubkey)
+        hasher.combine(TagValue(identifier))
+    }
+
+    /// Parses `kind:pubkey:identifier`; the identifier may itself contain colons. Split on
+    /// bytes, not characters: a colon followed by a combining mark is still a colon.
     public init?(_ text: String) {
-        let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        let parts = text.utf8.split(separator: UInt8(ascii: ":"), maxSplits: 2, omittingEmptySubsequences: false)
+            .map { String(Substring($0)) }
         guard parts.count >= 2, let kind = Int(parts[0]), (0...Event.maxKind).contains(kind),
-              let pubkey = PublicKey(hex: String(parts[1]))
+              let pubkey = PublicKey(hex: parts[1])
         else { return nil }
-        self.init(kind: kind, pubkey: pubkey, identifier: parts.count == 3 ? String(parts[2]) : "")
+        self.init(kind: kind, pubkey: pubkey, identifier: parts.count == 3 ? parts[2] : "")
     }
 
     public var description: String { "\(kind):\(pubkey.hex):\(identifier)" }

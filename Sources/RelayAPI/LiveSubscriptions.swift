@@ -17,7 +17,7 @@ public final class LiveSubscriptions<Subscriber: AnyObject & Sendable>: Sendable
 
     private enum Key: Hashable {
         case id(EventID)
-        case tag(String, String)
+        case tag(String, TagValue)
         case author(PublicKey)
         case kind(Int)
     }
@@ -77,7 +77,7 @@ public final class LiveSubscriptions<Subscriber: AnyObject & Sendable>: Sendable
             look(.id(event.id))
             look(.author(event.pubkey))
             look(.kind(event.kind))
-            for tag in event.tags where tag.count >= 2 && tag[0].utf8.count == 1 { look(.tag(tag[0], tag[1])) }
+            for tag in event.tags where tag.count >= 2 && tag[0].utf8.count == 1 { look(.tag(tag[0], TagValue(tag[1]))) }
             return candidates.compactMap { entryID in
                 guard let entry = state.entries[entryID], entry.filters.contains(where: { $0.matches(event) }) else { return nil }
                 return entry

@@ -70,7 +70,7 @@ struct FilterPlanner {
 
     /// The `#p` values that can be in `follows`: those stored as 32-byte pubkeys.
     static func followedKeys(_ filter: Filter) -> [SQLiteValue] {
-        (filter.tags["p"] ?? []).sorted().map(TagIndex.value).filter { if case .blob = $0 { true } else { false } }
+        (filter.tags["p"] ?? []).sorted().map(TagIndex.value).filter { if case .blob(let key) = $0 { key.count == 32 } else { false } }
     }
 
     /// Rows of the filter, newest first (ties: lowest id), at most `limit`.

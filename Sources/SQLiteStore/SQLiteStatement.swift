@@ -1,7 +1,8 @@
 import CSQLite
 import Nostr
 
-/// A value to bind to a statement parameter.
+/// A value to bind to a statement parameter. Texts compare by their bytes, as SQLite does
+/// (see `TagValue`).
 enum SQLiteValue: Hashable {
     case int(Int64)
     case text(String)
@@ -9,6 +10,25 @@ enum SQLiteValue: Hashable {
     case null
 
     static func id(_ value: Bytes32) -> SQLiteValue { .blob(value.bytes) }
+
+    static func == (a: SQLiteValue, b: SQLiteValue) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return x == y
+        case (.text(let x), .text(let y)): return TagValue(x) == TagValue(y)
+        case (.blob(let x), .blob(let y)): return x == y
+        case (.null, .null): return true
+        default: return false
+        }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        switch self {
+        case .int(let v): hasher.combine(0); hasher.combine(v)
+        case .text(let v): hasher.combine(1); hasher.combine(TagValue(v))
+        case .blob(let v): hasher.combine(2); hasher.combine(v)
+        case .null: hasher.combine(3)
+        }
+    }
 }
 
 /// A prepared statement, owned by one connection (and so by one thread).

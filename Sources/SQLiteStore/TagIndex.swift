@@ -6,7 +6,8 @@ import Nostr
 /// follower) indexes them instead. They were ~45 % of all tag rows, and the follow graph
 /// needs that table anyway; `FilterPlanner` reads it for `#p` on kind 3.
 enum TagIndex {
-    /// Longer values are not indexed (nobody filters by them; they would only cost space).
+    /// Longer values are indexed by their SHA-256 (see `value`): a filter must find them,
+    /// but their text would only cost space.
     static let maxValueBytes = 512
 
     struct Row: Hashable {
@@ -17,7 +18,7 @@ enum TagIndex {
     /// The indexable tags of an event: single-letter name, a value, each pair once.
     static func rows(of event: Event) -> [Row] {
         var rows: [Row] = []
-        for tag in event.tags where tag.count >= 2 && isIndexedName(tag[0]) && tag[1].utf8.count <= maxValueBytes {
+        for tag in event.tags where tag.count >= 2 && isIndexedName(tag[0]) {
             let row = Row(name: tag[0], value: value(tag[1]))
             if event.kind == 3 && row.name == "p", case .blob = row.value { continue }  // in `follows`
             rows.append(row)
@@ -47,10 +48,16 @@ enum TagIndex {
         return (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c)
     }
 
-    /// 64 lowercase hex characters become their 32 bytes; anything else stays text. Filters
-    /// convert their values the same way, so lookups match what was stored.
+    /// 64 lowercase hex characters become their 32 bytes; a value longer than
+    /// `maxValueBytes` becomes 0xFF and its SHA-256 (33 bytes, never equal to a 32-byte
+    /// key); anything else stays text. Filters convert their values the same way, so
+    /// lookups match what was stored.
     static func value(_ text: String) -> SQLiteValue {
-        if text.utf8.count == 64, let bytes = Bytes32(hex: text) { return .blob(bytes.bytes) }
+        let count = text.utf8.count
+        if count == 64, let bytes = Bytes32(hex: text) { return .blob(bytes.bytes) }
+        if count > maxValueBytes { return .blob([0xFF] + SHA256Digest32.hash(Array(text.utf8)).bytes) }
         return .text(text)
     }
+
+    static func value(_ filterValue: TagValue) -> SQLiteValue { value(filterValue.text) }
 }

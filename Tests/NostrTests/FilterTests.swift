@@ -38,6 +38,21 @@ import Corpus
         #expect(throws: JSONError(reason)) { try Filter(jsonText: json) }
     }
 
+    /// Swift's String equality is canonical equivalence; NIP-01 compares bytes.
+    @Test func tagValuesAndAddressesCompareByBytes() throws {
+        let keys = KeyPair(secretKey: SHA256Digest32.hash(Array("bytes".utf8)))!
+        let precomposed = Event.signed(by: keys, createdAt: 1, kind: 30023, tags: [["d", "caf\u{E9}"]], content: "")
+        let decomposed = Event.signed(by: keys, createdAt: 1, kind: 30023, tags: [["d", "cafe\u{301}"]], content: "")
+        #expect(try Filter(jsonText: ##"{"#d":["caf\u00e9"]}"##).matches(precomposed))
+        #expect(try !Filter(jsonText: ##"{"#d":["caf\u00e9"]}"##).matches(decomposed))
+        #expect(try Filter(jsonText: ##"{"#d":["caf\u00e9","cafe\u0301"]}"##).tags["d"]?.count == 2, "both values kept")
+        #expect(precomposed.address != decomposed.address, "two addresses")
+        #expect(Set([precomposed.address, decomposed.address]).count == 2)
+        // A colon followed by a combining mark still separates the parts of an address.
+        let address = EventAddress("30023:\(keys.publicKey.hex):\u{301}x")
+        #expect(address?.identifier == "\u{301}x" && address?.pubkey == keys.publicKey)
+    }
+
     @Test func emptyListsMatchNothing() throws {
         let event = Event.signed(by: KeyPair.random(), createdAt: 5, kind: 1, content: "x")
         for json in [#"{"ids":[]}"#, #"{"authors":[]}"#, #"{"kinds":[]}"#, ##"{"#e":[]}"##] {
