@@ -9,6 +9,15 @@ public enum IngestSource: Sendable, Hashable {
     case importFile
     case client
     case cacheImport
+
+    /// Sources whose sender is told each event's outcome (`OK`, a cache answer): a
+    /// "duplicate" said to them must be true.
+    var answersSender: Bool {
+        switch self {
+        case .client, .cacheImport: return true
+        case .relay, .importFile: return false
+        }
+    }
 }
 
 /// What the pipeline did with one submitted event.
@@ -92,25 +101,31 @@ public final class IngestPipeline: Sendable {
     private func submit(parsed: [(Event, [UInt8])?], prefilled: [IngestOutcome?], from source: IngestSource) async -> [IngestOutcome] {
         var outcomes = prefilled
         let time = now()
-        // 1. Drop what was seen (in memory, then in the store) and what the policy refuses.
+        // 1. Find copies of known ids (in memory, then in the store) and what the policy refuses.
         var candidates: [Int] = []
+        var copies = Set<Int>()
         for (i, item) in parsed.enumerated() {
             guard let (event, json) = item else { continue }
             if seen.contains(event.id) {
-                outcomes[i] = .seen
+                copies.insert(i)
+                candidates.append(i)
             } else if let reason = policy.refusal(for: event, size: json.count, now: time) {
                 outcomes[i] = .blocked(reason)
             } else {
                 candidates.append(i)
             }
         }
-        if !candidates.isEmpty, let stored = try? await store.storedIDs(candidates.map { parsed[$0]!.0.id }) {
-            candidates.removeAll { i in
-                guard stored.contains(parsed[i]!.0.id) else { return false }
-                outcomes[i] = .seen
-                return true
-            }
+        let fresh = candidates.filter { !copies.contains($0) }
+        if !fresh.isEmpty, let stored = try? await store.storedIDs(fresh.map { parsed[$0]!.0.id }) {
+            for i in fresh where stored.contains(parsed[i]!.0.id) { copies.insert(i) }
             seen.insert(stored)
+        }
+        // A copy is dropped unchecked, except when its sender is told the answer: a client
+        // sending a changed copy (same id, other bytes) must hear "invalid", not "duplicate".
+        // Those copies are checked below like new events, and then not written.
+        if !source.answersSender {
+            for i in copies { outcomes[i] = .seen }
+            candidates.removeAll { copies.contains($0) }
         }
         // 2. Refuse ids that do not match their contents (a hash, cheap next to a signature):
         //    after this, two copies with the same id and signature are the very same event,
@@ -125,6 +140,7 @@ public final class IngestPipeline: Sendable {
         let claimed: [InFlightKey] = inFlight.withLock { flying in
             var claimed: [InFlightKey] = []
             candidates.removeAll { i in
+                guard !copies.contains(i) else { return false }
                 let key = InFlightKey(parsed[i]!.0)
                 guard flying.insert(key).inserted else {
                     outcomes[i] = .seen
@@ -143,6 +159,8 @@ public final class IngestPipeline: Sendable {
         for (i, verdict) in zip(candidates, verdicts) {
             if let verdict {
                 outcomes[i] = .invalid(verdict.description)
+            } else if copies.contains(i) {
+                outcomes[i] = .seen
             } else {
                 let (event, json) = parsed[i]!
                 valid.append(ValidatedEvent(event: event, json: json))

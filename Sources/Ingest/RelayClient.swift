@@ -189,7 +189,7 @@ public final class RelayClient: Sendable {
                     throw RelayError.subscriptionClosed(subscription, reason)
                 case .success(.notice(let text)):
                     self.update { $0.notices += 1 }
-                    self.logger.notice("NOTICE from relay: \(text)")
+                    self.logger.notice("NOTICE from relay: \(RelayError.quoted(text))")
                 case .success(.other):
                     break
                 }
@@ -294,10 +294,15 @@ enum RelayError: Error, CustomStringConvertible {
         switch self {
         case .closed: return "connection closed"
         case .timedOut(let what): return what
-        case .subscriptionClosed(let subscription, let reason): return "relay closed \(subscription): \(reason)"
+        case .subscriptionClosed(let subscription, let reason): return "relay closed \(Self.quoted(subscription)): \(Self.quoted(reason))"
         case .garbage(let what): return "relay sent garbage: \(what)"
         }
     }
+
+    /// A relay's own words, quoted with control characters escaped and cut to 300
+    /// characters: they go to logs and the status page, where a NUL or an escape sequence
+    /// must not pass as is.
+    static func quoted(_ text: String) -> String { String(text.prefix(300)).debugDescription }
 }
 
 /// Ends a session whose relay did not answer in time.
