@@ -67,6 +67,38 @@ public enum ClientMessage: Sendable {
         self = try text.withUTF8 { try ClientMessage(UnsafeRawBufferPointer($0)) }
     }
 
+    /// What a refusal needs to name the request: the verb and its subscription id (or the
+    /// event's id), read from the first elements only. For messages refused before they are
+    /// parsed (rate limits); nil when the frame does not even start like a message.
+    public static func head(_ text: String) -> Head? {
+        var text = text
+        return text.withUTF8 { utf8 -> Head? in
+            let bytes = UnsafeRawBufferPointer(utf8)
+            var reader = JSONReader(bytes)
+            guard reader.consume(0x5B), reader.peek() == 0x22, let verb = try? reader.readString() else { return nil }
+            switch verb {
+            case "REQ", "COUNT":
+                guard reader.consume(0x2C), let subscription = try? subscriptionID(&reader) else { return nil }
+                guard verb == "REQ" else { return .count(subscription: subscription) }
+                let isCache = reader.consume(0x2C) && reader.consume(0x7B) && reader.peek() == 0x22
+                    && (try? reader.readString()) == "cache"
+                return .req(subscription: subscription, isCache: isCache)
+            case "EVENT":
+                return .event(id: idGuess(bytes, from: reader.position))
+            default:
+                return .other
+            }
+        }
+    }
+
+    /// The first elements of a message (see `head(_:)`).
+    public enum Head: Equatable, Sendable {
+        case req(subscription: String, isCache: Bool)
+        case count(subscription: String)
+        case event(id: EventID?)
+        case other
+    }
+
     private static func subscriptionID(_ reader: inout JSONReader) throws -> String {
         guard reader.peek() == 0x22, let id = try? reader.readString() else {
             throw JSONError("the subscription id must be a string")

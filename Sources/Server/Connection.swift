@@ -82,7 +82,7 @@ final class Connection: MessageSink, CacheClient, Sendable {
     var idleSeconds: Double { monotonicNow() - Double(bitPattern: lastActivity.load(ordering: .relaxed)) }
 
     /// Takes a token from the message budget.
-    func allowMessage() -> Bool { limiter.withLock { $0.allow(now: monotonicNow()) } }
+    func takeMessageToken() -> RateLimiter.Verdict { limiter.withLock { $0.take(now: monotonicNow()) } }
 
     /// Closes the socket now (slow, idle or refused clients).
     func close() { closeChannel() }

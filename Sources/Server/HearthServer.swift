@@ -31,6 +31,8 @@ public final class HearthServer: Service, Sendable {
     private let boundPort = Mutex<Int?>(nil)
     private let portWaiters = Mutex<[CheckedContinuation<Int, Never>]>([])
     let started = monotonicNow()
+    /// How long a client has to answer our close frame before the socket is closed.
+    static let closeGrace: Duration = .seconds(2)
 
     public init(configuration: ServerConfiguration, store: any CacheStore, pipeline: IngestPipeline?, relays: RelayPool? = nil,
                 logger: Logger = Logger(label: "hearth")) {
@@ -65,14 +67,17 @@ public final class HearthServer: Service, Sendable {
             server: .http1WebSocketUpgrade(
                 configuration: .init(
                     http1: .init(idleTimeout: .seconds(Int64(configuration.idleTimeout))),
-                    ws: .init(maxFrameSize: configuration.maxFrameBytes, autoPing: .enabled(timePeriod: .seconds(30)))
+                    // RFC 6455 §8.1: a text frame that is not UTF-8 fails the connection (1007).
+                    ws: .init(maxFrameSize: configuration.maxFrameBytes, autoPing: .enabled(timePeriod: .seconds(30)),
+                              closeTimeout: Self.closeGrace, validateUTF8: true)
                 ),
                 shouldUpgrade: { [self] request, channel, _ in
                     let path = request.path?.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
                     guard path == "/" || path == "/v1" else { return .dontUpgrade }
                     let address = channel.remoteAddress?.ipAddress ?? "unknown"
+                    try channel.pipeline.syncOperations.addHandler(MaskedClientFramesOnly.Installer())
                     return .upgrade([:]) { inbound, outbound, _ in
-                        await self.serve(inbound, outbound, channel: channel, address: address, dispatcher: dispatcher)
+                        try await self.serve(inbound, outbound, channel: channel, address: address, dispatcher: dispatcher)
                     }
                 }
             ),
@@ -107,7 +112,7 @@ public final class HearthServer: Service, Sendable {
     // MARK: Connections
 
     private func serve(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, channel: any Channel,
-                       address: String, dispatcher: MessageDispatcher) async {
+                       address: String, dispatcher: MessageDispatcher) async throws {
         guard connections.admit(address, limit: configuration.maxConnectionsPerIP) else {
             let refusal = RelayMessage.notice("blocked: too many connections from your address (max \(configuration.maxConnectionsPerIP))")
             try? await outbound.write(.custom(.init(fin: true, opcode: .text, data: ByteBuffer(bytes: refusal))))
@@ -134,6 +139,9 @@ public final class HearthServer: Service, Sendable {
             connections.remove(connection)
             metrics.connections.record(connections.count)
         }
+        // A protocol error ends the inbound stream with a close code (1007 for bad UTF-8,
+        // 1009 for too large): it is rethrown so that the close frame carries it.
+        var inboundError: (any Error)?
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await frame in connection.queue.frames {
@@ -144,6 +152,9 @@ public final class HearthServer: Service, Sendable {
                     case .close(let reason):
                         try? await outbound.close(.normalClosure, reason: reason)
                         connection.queue.finish()
+                        // A client that does not answer the close frame loses the socket.
+                        try? await Task.sleep(for: Self.closeGrace)
+                        if !Task.isCancelled { connection.close() }
                         return
                     }
                     do {
@@ -168,9 +179,12 @@ public final class HearthServer: Service, Sendable {
                 }
             } catch {
                 logger.debug("connection ended", metadata: ["error": "\(error)"])
+                inboundError = error
             }
             connection.queue.finish()
+            group.cancelAll()
         }
+        if let inboundError { throw inboundError }
     }
 
     /// Hands committed events to the subscriptions they match.

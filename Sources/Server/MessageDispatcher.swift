@@ -15,6 +15,20 @@ struct MessageDispatcher: Sendable {
 
     func handle(_ text: String, from connection: Connection, session: RelaySession<Connection>) async {
         metrics.messagesIn.increment()
+        // The rate limit comes before any work on the message, parsing included.
+        switch connection.takeMessageToken() {
+        case .allowed: break
+        case .refused:
+            refuse(text, from: connection)
+            return
+        case .disconnect:
+            metrics.floodingClientsDropped.increment()
+            connection.send(RelayMessage.notice("closing: too many messages past the rate limit"))
+            connection.queue.enqueue(.close(reason: "rate limit"))
+            return
+        case .ignored:
+            return
+        }
         guard text.utf8.count <= configuration.maxMessageBytes else {
             connection.send(RelayMessage.notice("invalid: message is larger than \(configuration.maxMessageBytes) bytes"))
             return
@@ -24,15 +38,6 @@ struct MessageDispatcher: Sendable {
             message = try ClientMessage(text)
         } catch {
             connection.send(RelayMessage.notice("invalid: \(error)"))
-            return
-        }
-        guard connection.allowMessage() else {
-            let slowDown = "rate-limited: at most \(Int(configuration.messagesPerSecond)) messages a second"
-            if case .event(let event, _) = message {
-                connection.send(RelayMessage.ok(event.id, accepted: false, slowDown))
-            } else {
-                connection.send(RelayMessage.notice(slowDown))
-            }
             return
         }
         let started = monotonicNow()
@@ -67,6 +72,21 @@ struct MessageDispatcher: Sendable {
             connection.send(RelayMessage.notice("invalid: this relay does not use AUTH"))
         case .unknown(let verb):
             connection.send(RelayMessage.notice("invalid: unknown message type \(verb)"))
+        }
+    }
+
+    /// A message past the rate limit: a request is refused by name (`CLOSED`, `NOTICE` and
+    /// `EOSE` for a cache request, `OK false` for an event), so the client's request ends;
+    /// anything else (CLOSE, junk) is dropped without an answer.
+    private func refuse(_ text: String, from connection: Connection) {
+        metrics.rateLimited.increment()
+        let reason = "rate-limited: at most \(Int(configuration.messagesPerSecond)) messages a second"
+        switch ClientMessage.head(text) {
+        case .req(let subscription, isCache: true): connection.fail(subscription, reason)
+        case .req(let subscription, isCache: false), .count(let subscription):
+            connection.send(RelayMessage.closed(subscription, reason))
+        case .event(let id?): connection.send(RelayMessage.ok(id, accepted: false, reason))
+        case .event(nil), .other, nil: break
         }
     }
 

@@ -14,6 +14,9 @@ public final class ServerMetrics: Sendable {
     let messagesIn: CoreMetrics.Counter
     let messagesOut: CoreMetrics.Counter
     let droppedSlowClients: CoreMetrics.Counter
+    /// Messages refused by the per-connection rate limit, and connections closed for going on.
+    let rateLimited: CoreMetrics.Counter
+    let floodingClientsDropped: CoreMetrics.Counter
     let writerQueueDepth: CoreMetrics.Gauge
     let databaseBytes: CoreMetrics.Gauge
     private let written = Mutex<[String: CoreMetrics.Counter]>([:])
@@ -35,6 +38,8 @@ public final class ServerMetrics: Sendable {
         messagesIn = CoreMetrics.Counter(label: "hearth_messages_in_total", factory: factory)
         messagesOut = CoreMetrics.Counter(label: "hearth_messages_out_total", factory: factory)
         droppedSlowClients = CoreMetrics.Counter(label: "hearth_slow_clients_dropped_total", factory: factory)
+        rateLimited = CoreMetrics.Counter(label: "hearth_rate_limited_messages_total", factory: factory)
+        floodingClientsDropped = CoreMetrics.Counter(label: "hearth_flooding_clients_dropped_total", factory: factory)
         writerQueueDepth = CoreMetrics.Gauge(label: "hearth_writer_queue_depth", factory: factory)
         databaseBytes = CoreMetrics.Gauge(label: "hearth_database_bytes", factory: factory)
     }

@@ -100,7 +100,7 @@ import Testing
             dropped = String(decoding: body, as: UTF8.self).contains("hearth_slow_clients_dropped_total 1")
         }
         #expect(dropped, "the stalled client is disconnected")
-        #expect(stalled.isClosedByServer(within: 5))
+        #expect(await stalled.isClosedByServer(within: 5))
         #expect(await Self.bystanderWorks(server, bystander, "after-stall"))
         bystander.close()
         await server.stop()
@@ -116,7 +116,7 @@ import Testing
         for i in 0..<10 { client.send(json: ["REQ", "r\(i)", ["ids": []]]) }
         var limited = 0
         while let message = await client.nextJSON(timeout: 1) {
-            if message[0] as? String == "NOTICE", (message.last as? String)?.hasPrefix("rate-limited:") == true { limited += 1 }
+            if message[0] as? String == "CLOSED", (message.last as? String)?.hasPrefix("rate-limited:") == true { limited += 1 }
         }
         #expect(limited >= 4)
         let second = TestClient(url: server.url), third = TestClient(url: server.url)

@@ -41,25 +41,86 @@ final class RawWebSocket {
     }
 
     /// Sends one masked text frame (RFC 6455 §5.2).
-    func sendText(_ text: String) {
-        let payload = Array(text.utf8)
-        var frame: [UInt8] = [0x81]
+    func sendText(_ text: String) { sendFrame(opcode: 0x1, Array(text.utf8)) }
+
+    /// Sends one frame exactly as asked, whatever the RFC says: unmasked, without FIN, with
+    /// a control opcode and a long payload...
+    func sendFrame(fin: Bool = true, opcode: UInt8, _ payload: [UInt8], masked: Bool = true) {
+        write(Self.frame(fin: fin, opcode: opcode, payload, masked: masked))
+    }
+
+    static func frame(fin: Bool = true, opcode: UInt8, _ payload: [UInt8], masked: Bool = true) -> [UInt8] {
+        var frame: [UInt8] = [(fin ? 0x80 : 0) | opcode]
+        let maskBit: UInt8 = masked ? 0x80 : 0
         if payload.count < 126 {
-            frame.append(0x80 | UInt8(payload.count))
+            frame.append(maskBit | UInt8(payload.count))
         } else if payload.count <= 0xFFFF {
-            frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+            frame += [maskBit | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
         } else {
-            frame.append(0x80 | 127)
+            frame.append(maskBit | 127)
             for shift in stride(from: 56, through: 0, by: -8) { frame.append(UInt8((payload.count >> shift) & 0xFF)) }
         }
+        guard masked else { return frame + payload }
         let mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
-        frame += mask
-        frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
-        write(frame)
+        return frame + mask + payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+    }
+
+    /// The frames the server sends until it closes the socket, `seconds` pass, or `stop`
+    /// says enough: opcode and payload (servers never mask).
+    /// Async, and it sleeps with `Task.sleep`: a blocking wait would hold one of the few
+    /// threads the server under test runs on.
+    func readFrames(within seconds: Double, stop: ([(opcode: UInt8, payload: [UInt8])]) -> Bool = { _ in false }) async
+        -> [(opcode: UInt8, payload: [UInt8])] {
+        let deadline = Date().addingTimeInterval(seconds)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        while Date() < deadline {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n > 0 {
+                received += buffer[0..<n]
+                if stop(Self.frames(in: received)) { break }
+                continue
+            }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { try? await Task.sleep(for: .milliseconds(5)); continue }
+            break
+        }
+        return Self.frames(in: received)
+    }
+
+    /// The whole frames at the start of `bytes`.
+    static func frames(in bytes: [UInt8]) -> [(opcode: UInt8, payload: [UInt8])] {
+        var frames: [(UInt8, [UInt8])] = []
+        var i = 0
+        while i + 2 <= bytes.count {
+            let opcode = bytes[i] & 0x0F
+            var length = Int(bytes[i + 1] & 0x7F)
+            var start = i + 2
+            if length == 126 {
+                guard start + 2 <= bytes.count else { break }
+                length = Int(bytes[start]) << 8 | Int(bytes[start + 1])
+                start += 2
+            } else if length == 127 {
+                guard start + 8 <= bytes.count else { break }
+                length = bytes[start..<start + 8].reduce(0) { $0 << 8 | Int($1) }
+                start += 8
+            }
+            guard start + length <= bytes.count else { break }
+            frames.append((opcode, Array(bytes[start..<start + length])))
+            i = start + length
+        }
+        return frames
+    }
+
+    /// The status code of the server's close frame, if it sent one within `seconds`.
+    func closeCode(within seconds: Double) async -> Int? {
+        let frames = await readFrames(within: seconds) { $0.contains { $0.opcode == 0x8 } }
+        guard let close = frames.first(where: { $0.opcode == 0x8 }), close.payload.count >= 2 else { return nil }
+        return Int(close.payload[0]) << 8 | Int(close.payload[1])
     }
 
     /// True once the server has closed the connection (reads drain what is buffered).
-    func isClosedByServer(within seconds: Double) -> Bool {
+    func isClosedByServer(within seconds: Double) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         var buffer = [UInt8](repeating: 0, count: 65536)
         var flags = fcntl(fd, F_GETFL)
@@ -69,7 +130,7 @@ final class RawWebSocket {
             let n = recv(fd, &buffer, buffer.count, 0)
             if n == 0 { return true }
             if n < 0 {
-                if errno == EAGAIN || errno == EWOULDBLOCK { usleep(20_000); continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { try? await Task.sleep(for: .milliseconds(20)); continue }
                 return true
             }
         }
