@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEB_PACKAGES := libsqlite3-dev libsecp256k1-dev libssl-dev zlib1g-dev pkg-config
 
-.PHONY: deps build test run bench release clean
+.PHONY: deps build test fuzz run bench release clean
 
 ## deps: install missing system packages with apt-get (as root, or through sudo).
 deps:
@@ -31,6 +31,16 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+## fuzz: the randomised tests with 20 times the cases and a random seed (or HEARTH_FUZZ_SEED,
+## HEARTH_FUZZ_SCALE); a failure prints the seed that reproduces it.
+fuzz: deps
+	$(SWIFT) build --build-tests
+	@seed=$${HEARTH_FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	echo "make fuzz: seed $$seed"; \
+	HEARTH_FUZZ_SEED=$$seed HEARTH_FUZZ_SCALE=$${HEARTH_FUZZ_SCALE:-20} \
+	  $(SWIFT) test --skip-build --filter 'hostileStringsAgreeWithBruteForce|WebSocketFuzzTests' \
+	  || { echo "make fuzz: FAILED with HEARTH_FUZZ_SEED=$$seed"; exit 1; }
 
 ## release: optimized build of the hearth binary.
 release: deps

@@ -1,22 +1,13 @@
 import Corpus
 import Nostr
 import Store
+import StoreConformance
 import Testing
 @testable import SQLiteStore
 
 /// Random events and random filters: the store's answer must equal `Filter.matches` over
 /// the same events, limited and ordered the NIP-01 way.
 @Suite struct DifferentialTests {
-    static func expected(_ filters: [Filter], over events: [Event]) -> [EventID] {
-        func newestFirst(_ a: Event, _ b: Event) -> Bool { a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id < b.id }
-        var union: [EventID: Event] = [:]
-        for filter in filters {
-            let matched = events.filter(filter.matches).sorted(by: newestFirst)
-            for event in matched.prefix(filter.limit ?? Int.max) { union[event.id] = event }
-        }
-        return union.values.sorted(by: newestFirst).map(\.id)
-    }
-
     /// With derived data on and off: contact lists' `p` tags are indexed by `follows` either way.
     @Test(arguments: [true, false]) func storeAgreesWithBruteForce(derivedData: Bool) async throws {
         var rng = SplitMix64(seed: 2024)
@@ -77,12 +68,12 @@ import Testing
             if rng.chance(0.1) { filter.ids = Set((0..<rng.below(4)).map { _ in rng.pick(events).id }) }
             if rng.chance(0.4) { filter.authors = Set((0..<(1 + rng.below(3))).map { _ in rng.pick(keys).publicKey }) }
             if rng.chance(0.4) { filter.kinds = Set((0..<(1 + rng.below(3))).map { _ in rng.pick(kinds + [3, 3]) }) }
-            if rng.chance(0.3) { filter.tags["e"] = Set((0..<(1 + rng.below(3))).map { _ in rng.pick(eventIDs) }) }
+            if rng.chance(0.3) { filter.tags["e"] = Set((0..<(1 + rng.below(3))).map { _ in TagValue(rng.pick(eventIDs)) }) }
             if rng.chance(0.3) {
-                filter.tags["p"] = Set((0..<(1 + rng.below(2))).map { _ in rng.chance(0.1) ? rng.pick(oddValues) : rng.pick(keys).publicKey.hex })
+                filter.tags["p"] = Set((0..<(1 + rng.below(2))).map { _ in TagValue(rng.chance(0.1) ? rng.pick(oddValues) : rng.pick(keys).publicKey.hex) })
             }
-            if rng.chance(0.2) { filter.tags["t"] = Set((0..<(1 + rng.below(2))).map { _ in rng.pick(words) }) }
-            if rng.chance(0.05) { filter.tags["E"] = [rng.pick(eventIDs)] }
+            if rng.chance(0.2) { filter.tags["t"] = Set((0..<(1 + rng.below(2))).map { _ in TagValue(rng.pick(words)) }) }
+            if rng.chance(0.05) { filter.tags["E"] = [TagValue(rng.pick(eventIDs))] }
             if rng.chance(0.3) { filter.since = 1_700_000_000 + Int64(rng.below(400)) }
             if rng.chance(0.3) { filter.until = 1_700_000_000 + Int64(rng.below(400)) }
             if rng.chance(0.7) { filter.limit = rng.below(60) }
@@ -92,16 +83,26 @@ import Testing
         for round in 0..<600 {
             let filters = (0..<(1 + (rng.chance(0.2) ? rng.below(3) : 0))).map { _ in randomFilter() }
             let got = try await store.query(filters).map(\.id)
-            let want = Self.expected(filters, over: events)
+            let want = BruteForce.expected(filters, over: events)
             #expect(got == want, "round \(round): \(filters.map(\.jsonValue.jsonText))")
             if !want.isEmpty { nonEmpty += 1 }
             if filters.count == 1 {
                 var unlimited = filters[0]
                 unlimited.limit = nil
-                #expect(try await store.count(filters) == Self.expected([unlimited], over: events).count, "count, round \(round)")
+                #expect(try await store.count(filters) == BruteForce.expected([unlimited], over: events).count, "count, round \(round)")
             }
         }
         #expect(nonEmpty > 300, "most random filters must match something")
         await store.close()
+    }
+
+    /// Hostile strings, other spellings, extreme times (see `HostileStringFuzz`); `make fuzz`
+    /// runs it longer with a random seed.
+    @Test func hostileStringsAgreeWithBruteForce() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        try await HostileStringFuzz.run(seed: FuzzSettings.seed, scale: FuzzSettings.scale) { clock in
+            try database.open(clock: clock)
+        }
     }
 }
