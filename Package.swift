@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Server", "CacheAPI", "SQLiteStore", "Store", "Nostr", "Corpus", "StoreConformance",
+                "Server", "CacheAPI", "SQLiteStore", "Store", "Nostr", "Corpus", "StoreConformance", "Ingest", "TestRelay",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]),

@@ -18,6 +18,7 @@ public enum Schema {
         Migration(version: 5, name: "0005_accounts", sql: text(PackageResources._005_accounts_sql)),
         Migration(version: 6, name: "0006_app_subsettings", sql: text(PackageResources._006_app_subsettings_sql)),
         Migration(version: 7, name: "0007_follows_index", sql: text(PackageResources._007_follows_index_sql)),
+        Migration(version: 8, name: "0008_backfill", sql: text(PackageResources._008_backfill_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

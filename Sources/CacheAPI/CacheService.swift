@@ -76,12 +76,14 @@ public final class CacheService: Sendable {
     public static var operationNames: [String] { (Array(operations.keys) + Array(liveFeeds.keys) + ["set_primal_protocol"]).sorted() }
 
     /// `record` counts result-cache hits and misses per read model.
+    /// `backfill` hears of what clients asked about and the store lacked.
     public init(store: any CacheStore, pipeline: IngestPipeline?, settings: Settings = Settings(),
-                record: @escaping ReadModelCache.Recorder = { _, _, _ in }) {
+                backfill: (any BackfillRequests)? = nil, record: @escaping ReadModelCache.Recorder = { _, _, _ in }) {
         self.store = store
         self.pipeline = pipeline
         self.settings = settings
-        let models = ReadModelCache(capacity: settings.resultCacheCapacity, ttl: settings.resultCacheTTL, record: record)
+        let models = ReadModelCache(capacity: settings.resultCacheCapacity, ttl: settings.resultCacheTTL, backfill: backfill,
+                                    record: record)
         self.models = models
         explore = ExploreIndex(window: Int64(settings.exploreWindowDays) * 86_400, interval: settings.exploreRefreshInterval)
         let pushes = self.pushes

@@ -145,6 +145,7 @@ struct PostBundle {
         for stored in try await store.events(ids: Array(Set(ids))) {
             if let event = try? stored.parsed() { result[stored.id] = (event, stored) }
         }
+        models.missing(Set(ids).subtracting(result.keys).map { .event(.id($0)) })
         return result
     }
 
@@ -175,9 +176,14 @@ struct PostBundle {
             let filters = Set(addresses).prefix(50).map { address in
                 Filter(authors: [address.pubkey], kinds: [address.kind], tags: ["d": [address.identifier]], limit: 1)
             }
+            var absent = Set(addresses)
             for stored in try await store.query(Array(filters)) {
-                if let event = try? stored.parsed() { found.append((event, stored)) }
+                if let event = try? stored.parsed() {
+                    found.append((event, stored))
+                    if let address = event.address { absent.remove(address) }
+                }
             }
+            models.missing(absent.map { .event(.address($0)) })
         }
         var seen = Set<EventID>()
         return found.filter { seen.insert($0.0.id).inserted }

@@ -20,13 +20,22 @@ public final class ReadModelCache: Sendable {
     private let eventStatsCache: ExpiringLRU<EventReference, EventStats?>
     private let profileCache: ExpiringLRU<PublicKey, CachedProfile?>
     private let record: Recorder
+    /// Told of every profile or event a lookup did not find, so that backfill fetches it.
+    let backfill: (any BackfillRequests)?
 
     /// `capacity` entries per model, each kept at most `ttl` seconds.
-    public init(capacity: Int = 100_000, ttl: Double = 60, record: @escaping Recorder = { _, _, _ in }) {
+    public init(capacity: Int = 100_000, ttl: Double = 60, backfill: (any BackfillRequests)? = nil,
+                record: @escaping Recorder = { _, _, _ in }) {
         userStatsCache = ExpiringLRU(capacity: capacity, ttl: ttl)
         eventStatsCache = ExpiringLRU(capacity: capacity, ttl: ttl)
         profileCache = ExpiringLRU(capacity: capacity, ttl: ttl)
+        self.backfill = backfill
         self.record = record
+    }
+
+    /// A client asked about these and the store lacks them: fetch them first.
+    func missing(_ targets: [BackfillTarget]) {
+        if !targets.isEmpty { backfill?.want(targets) }
     }
 
     // MARK: Lookups
@@ -60,7 +69,9 @@ public final class ReadModelCache: Sendable {
             }
             return loaded
         }
-        return found.compactMapValues { $0 }
+        let profiles = found.compactMapValues { $0 }
+        missing(Set(pubkeys).subtracting(profiles.keys).map(BackfillTarget.pubkey))
+        return profiles
     }
 
     /// Cached values for `keys`, loading the missing ones with `load` (which returns an

@@ -49,6 +49,14 @@ public final class RelayClient: Sendable {
 
     private func update(_ body: (inout RelayState) -> Void) { state.withLock { body(&$0) } }
 
+    /// Counts what this relay's backfill connection asked and got.
+    func recordBackfill(requests: Int64 = 0, events: Int64 = 0) {
+        update {
+            $0.backfillRequests += requests
+            $0.backfillEvents += events
+        }
+    }
+
     /// Runs until the task is cancelled.
     public func run() async {
         var backoff = Backoff(initial: configuration.initialBackoff, maximum: configuration.maxBackoff)

@@ -14,6 +14,18 @@ public final class RelayPool: Sendable {
     private struct Running {
         let client: RelayClient
         let task: Task<Void, Never>
+        /// The relay's backfill connection, when backfill is on.
+        let backfill: Task<Void, Never>?
+
+        func cancel() {
+            task.cancel()
+            backfill?.cancel()
+        }
+
+        func wait() async {
+            await task.value
+            await backfill?.value
+        }
     }
 
     let configuration: UpstreamConfiguration
@@ -21,6 +33,8 @@ public final class RelayPool: Sendable {
     /// Shared by every relay of the pool (`UpstreamConfiguration.eventsInFlight`).
     let budget: EventBudget
     let states: any RelayStateStore
+    /// Fetches old metadata and referenced events (nil: backfill off).
+    public let backfill: Backfill?
     let logger: Logger
     private let running = Mutex<[String: Running]>([:])
     /// States of relays removed from the list, kept until persisted once more.
@@ -28,12 +42,18 @@ public final class RelayPool: Sendable {
     private let reloadRequests: AsyncStream<Void>.Continuation
     private let reloads: AsyncStream<Void>
 
+    /// `backfillStore` is where backfill keeps its queue; without it (or with backfill turned
+    /// off in the configuration) nothing is backfilled.
     public init(configuration: UpstreamConfiguration, pipeline: IngestPipeline, states: any RelayStateStore,
-                logger: Logger = Logger(label: "hearth.upstream")) {
+                backfillStore: (any BackfillStore)? = nil, logger: Logger = Logger(label: "hearth.upstream")) {
         self.configuration = configuration
         self.pipeline = pipeline
         budget = EventBudget(capacity: configuration.eventsInFlight)
         self.states = states
+        backfill = backfillStore.flatMap { store in
+            configuration.backfill.enabled
+                ? Backfill(store: store, pipeline: pipeline, settings: configuration.backfill, now: configuration.now) : nil
+        }
         self.logger = logger
         (reloads, reloadRequests) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
@@ -56,10 +76,10 @@ public final class RelayPool: Sendable {
         }
         for relay in removed {
             logger.info("relay removed from the list: \(relay.client.url)")
-            relay.task.cancel()
+            relay.cancel()
         }
         for relay in removed {
-            await relay.task.value
+            await relay.wait()
             var state = relay.client.snapshot
             state.status = "removed"
             retired.withLock { $0.append(state) }
@@ -69,11 +89,14 @@ public final class RelayPool: Sendable {
                 guard running[url] == nil else { return false }
                 let client = RelayClient(url: url, configuration: configuration, pipeline: pipeline, budget: budget,
                                           initial: persisted[url], logger: logger)
-                running[url] = Running(client: client, task: Task { await client.run() })
+                let backfillClient = backfill.map { BackfillClient(relay: client, backfill: $0) }
+                running[url] = Running(client: client, task: Task { await client.run() },
+                                       backfill: backfillClient.map { backfillClient in Task { await backfillClient.run() } })
                 return true
             }
             if started { logger.info("relay added: \(url)") }
         }
+        backfill?.relaysChanged(count: running.withLock { $0.count })
         await persist()
     }
 
@@ -86,6 +109,7 @@ public final class RelayPool: Sendable {
     public func run(path: String?) async {
         if let path { await load(path) }
         await withTaskGroup(of: Void.self) { group in
+            if let backfill { group.addTask { await backfill.run() } }
             group.addTask { [reloads] in
                 for await _ in reloads {
                     guard let path else { continue }
@@ -118,8 +142,8 @@ public final class RelayPool: Sendable {
             defer { running.removeAll() }
             return Array(running.values)
         }
-        for relay in all { relay.task.cancel() }
-        for relay in all { await relay.task.value }
+        for relay in all { relay.cancel() }
+        for relay in all { await relay.wait() }
         retired.withLock { $0 += all.map(\.client.snapshot) }
         await persist()
     }

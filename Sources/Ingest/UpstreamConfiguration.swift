@@ -46,8 +46,38 @@ public struct UpstreamConfiguration: Sendable {
     public var maxFrameBytes = 4 << 20
     /// How often relay states are written to the database (seconds).
     public var persistInterval = 10.0
+    /// Backfill: fetch, whatever their age, the profiles, contact lists and relay lists of
+    /// the pubkeys stored events name, and the events they point at (see `Backfill`).
+    public var backfill = BackfillSettings()
     /// The clock, unix seconds.
     public var now: @Sendable () -> Int64 = unixNow
+
+    public init() {}
+}
+
+/// How backfill asks the relays, on a connection of its own per relay.
+public struct BackfillSettings: Sendable {
+    public var enabled = true
+    /// Pubkeys kept in the queue at most (and as many referenced events); past it the least
+    /// wanted are forgotten (client requests and most-named pubkeys win).
+    public var cap = 500_000
+    /// Backfill REQs open at once on one relay, and sent per second to one relay.
+    public var requestsInFlight = 2
+    public var requestsPerSecond = 2.0
+    /// Pubkeys or ids per REQ (relays commonly accept 500 values in a filter).
+    public var batchSize = 500
+    /// A target is asked at this many relays per round (fewer when fewer are listed).
+    public var relaysPerRound = 3
+    /// Seconds before a target no relay had is asked again (doubling each round, at most 30 days).
+    public var retry: Int64 = 86_400
+    /// Pages of one batch at most, when a relay answers full pages.
+    public var maxPages = 10
+    /// Backfilled events in the pipeline at once: live events never wait behind more.
+    public var eventsInFlight = 4_000
+    /// Seconds without work before a relay's backfill connection is closed.
+    public var idleClose = 30.0
+    /// Seconds between queue upkeep rounds (retries coming due, the cap).
+    public var maintenanceInterval = 30.0
 
     public init() {}
 }

@@ -6,7 +6,8 @@ extension SQLiteStore: RelayStateStore {
             var states: [RelayState] = []
             try db.run("""
                 SELECT url, status, last_connected, last_error, events_received, events_new, duplicates, invalid,
-                       reconnects, notices, last_event_at, caught_up_to, latency_ms FROM relays ORDER BY url
+                       reconnects, notices, last_event_at, caught_up_to, latency_ms, backfill_requests, backfill_events
+                FROM relays ORDER BY url
                 """) { row in
                 func optional(_ column: Int32) -> Int64? { row.isNull(column) ? nil : row.int64(column) }
                 var state = RelayState(url: row.text(0) ?? "", status: row.text(1) ?? "")
@@ -21,6 +22,8 @@ extension SQLiteStore: RelayStateStore {
                 state.lastEventAt = optional(10)
                 state.caughtUpTo = optional(11)
                 state.latencyMilliseconds = optional(12)
+                state.backfillRequests = row.int64(13)
+                state.backfillEvents = row.int64(14)
                 states.append(state)
             }
             return states
@@ -34,13 +37,17 @@ extension SQLiteStore: RelayStateStore {
             for state in states {
                 func value(_ number: Int64?) -> SQLiteValue { number.map(SQLiteValue.int) ?? .null }
                 try db.run("""
-                    INSERT OR REPLACE INTO relays (url, status, last_connected, last_error, events_received, events_new,
-                        duplicates, invalid, reconnects, notices, last_event_at, caught_up_to, latency_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO relays (url, status, last_connected, last_error, events_received, events_new,
+                        duplicates, invalid, reconnects, notices, last_event_at, caught_up_to, latency_ms,
+                        backfill_requests, backfill_events)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                    ON CONFLICT (url) DO UPDATE SET status = ?2, last_connected = ?3, last_error = ?4, events_received = ?5,
+                        events_new = ?6, duplicates = ?7, invalid = ?8, reconnects = ?9, notices = ?10, last_event_at = ?11,
+                        caught_up_to = ?12, latency_ms = ?13, backfill_requests = ?14, backfill_events = ?15
                     """, [.text(state.url), .text(state.status), value(state.lastConnected), state.lastError.map(SQLiteValue.text) ?? .null,
                           .int(state.eventsReceived), .int(state.eventsNew), .int(state.duplicates), .int(state.invalid),
                           .int(state.reconnects), .int(state.notices), value(state.lastEventAt), value(state.caughtUpTo),
-                          value(state.latencyMilliseconds)])
+                          value(state.latencyMilliseconds), .int(state.backfillRequests), .int(state.backfillEvents)])
             }
         }
     }

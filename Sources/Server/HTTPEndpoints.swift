@@ -118,6 +118,16 @@ struct HTTPEndpoints: Sendable {
             metrics.mirror("hearth_relay_reconnects_total", labels, total: relay.reconnects)
             metrics.mirror("hearth_relay_notices_total", labels, total: relay.notices)
             if let caughtUp = relay.caughtUpTo { metrics.gauge("hearth_relay_caught_up_to_seconds", labels, caughtUp) }
+            metrics.mirror("hearth_backfill_requests_total", labels, total: relay.backfillRequests)
+            metrics.mirror("hearth_backfill_events_received_total", labels, total: relay.backfillEvents)
+        }
+        if let backfill = server.relays?.backfill?.status {
+            metrics.gauge("hearth_backfill_known_pubkeys", [], Int64(backfill.knownPubkeys))
+            metrics.gauge("hearth_backfill_pubkeys_with_profile", [], Int64(backfill.withProfile))
+            metrics.gauge("hearth_backfill_pubkeys_with_contact_list", [], Int64(backfill.withContactList))
+            metrics.gauge("hearth_backfill_pubkeys_waiting", [], Int64(backfill.waitingPubkeys))
+            metrics.gauge("hearth_backfill_events_missing", [], Int64(backfill.missingEvents))
+            metrics.gauge("hearth_backfill_events_waiting", [], Int64(backfill.waitingEvents))
         }
         return response(server.metrics.exposition(), type: "text/plain; version=0.0.4; charset=utf-8")
     }

@@ -43,7 +43,8 @@ public final class HearthServer: Service, Sendable {
         self.logger = logger
         let metrics = ServerMetrics()
         self.metrics = metrics
-        cache = CacheService(store: store, pipeline: configuration.readOnly ? nil : pipeline, settings: configuration.cache) { model, hits, misses in
+        cache = CacheService(store: store, pipeline: configuration.readOnly ? nil : pipeline, settings: configuration.cache,
+                             backfill: relays?.backfill) { model, hits, misses in
             metrics.recordResultCache(model, hits: hits, misses: misses)
         }
     }

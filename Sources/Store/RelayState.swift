@@ -20,6 +20,9 @@ public struct RelayState: Hashable, Sendable {
     public var caughtUpTo: Int64?
     /// Round trip of the last catch-up request to its EOSE, in milliseconds.
     public var latencyMilliseconds: Int64?
+    /// Backfill REQs sent to this relay, and events received in answer.
+    public var backfillRequests: Int64 = 0
+    public var backfillEvents: Int64 = 0
 
     public init(url: String, status: String = "new") {
         self.url = url

@@ -15,12 +15,18 @@ final class TestServer: Sendable {
     let group: ServiceGroup
     let task: Task<Void, Error>
     let port: Int
+    /// Ingestion from upstream relays (with backfill), when started with relays.
+    let relayPool: RelayPool?
+    let poolTask: Task<Void, Never>?
 
     var url: String { "ws://127.0.0.1:\(port)/" }
     var http: String { "http://127.0.0.1:\(port)" }
 
+    /// `relays`: upstream relays to ingest from, with backfill on (paced for tests), caught
+    /// up over the last two days.
     static func start(configure: (inout ServerConfiguration) -> Void = { _ in }, readOnly: Bool = false,
-                      clock: TestClock? = nil, seed: ((SQLiteStore) async throws -> Void)? = nil) async throws -> TestServer {
+                      clock: TestClock? = nil, relays: [String]? = nil,
+                      seed: ((SQLiteStore) async throws -> Void)? = nil) async throws -> TestServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-e2e-\(UUID().uuidString)")
         let path = folder.appendingPathComponent("hearth.db").path
         var storeConfiguration = SQLiteStore.Configuration(path: path)
@@ -44,15 +50,30 @@ final class TestServer: Sendable {
         let pipeline = readOnly ? nil : IngestPipeline(store: store, verifierThreads: 2)
         var logger = Logger(label: "test-server")
         logger.logLevel = .error
-        let server = HearthServer(configuration: configuration, store: store, pipeline: pipeline, logger: logger)
+        var pool: RelayPool?
+        if let relays, let pipeline {
+            var upstream = UpstreamConfiguration()
+            upstream.horizon = 2 * 86_400
+            upstream.initialBackoff = 0.05
+            upstream.maxBackoff = 0.4
+            upstream.requestTimeout = 2
+            upstream.backfill.requestsPerSecond = 50
+            upstream.backfill.maintenanceInterval = 0.2
+            upstream.backfill.idleClose = 1
+            pool = RelayPool(configuration: upstream, pipeline: pipeline, states: store, backfillStore: store, logger: logger)
+            await pool?.apply(relays)
+        }
+        let poolTask = pool.map { pool in Task { await pool.run(path: nil) } }
+        let server = HearthServer(configuration: configuration, store: store, pipeline: pipeline, relays: pool, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
         let task = Task { try await group.run() }
         let port = await server.listeningPort()
-        return TestServer(folder: folder, store: store, pipeline: pipeline, server: server, group: group, task: task, port: port)
+        return TestServer(folder: folder, store: store, pipeline: pipeline, server: server, group: group, task: task, port: port,
+                          relayPool: pool, poolTask: poolTask)
     }
 
     private init(folder: URL, store: SQLiteStore, pipeline: IngestPipeline?, server: HearthServer, group: ServiceGroup,
-                 task: Task<Void, Error>, port: Int) {
+                 task: Task<Void, Error>, port: Int, relayPool: RelayPool?, poolTask: Task<Void, Never>?) {
         self.folder = folder
         self.store = store
         self.pipeline = pipeline
@@ -60,10 +81,14 @@ final class TestServer: Sendable {
         self.group = group
         self.task = task
         self.port = port
+        self.relayPool = relayPool
+        self.poolTask = poolTask
     }
 
     /// Graceful shutdown, then the pipeline and store close (the writer drains its queue).
     func stop(removeFiles: Bool = true) async {
+        poolTask?.cancel()
+        await poolTask?.value
         await group.triggerGracefulShutdown()
         _ = try? await task.value
         pipeline?.shutdown()

@@ -57,7 +57,10 @@ import Testing
         await store.close()
         // Make the file look like one from before migration 3 (and so before every later one).
         let db = try SQLiteConnection(path: database.path, mode: .readWrite)
-        try db.execute("DROP TABLE posts; DROP TABLE notifications_seen; DROP TABLE relays; DROP TABLE dm_read; DROP TABLE app_subsettings; DELETE FROM schema_version WHERE version >= 3")
+        try db.execute("""
+            DROP TABLE posts; DROP TABLE notifications_seen; DROP TABLE relays; DROP TABLE dm_read; DROP TABLE app_subsettings;
+            DROP TABLE backfill; DELETE FROM schema_version WHERE version >= 3
+            """)
         let upgraded = try database.open()
         #expect(try await upgraded.readers.read(rows) == kept)
         await upgraded.close()
@@ -92,6 +95,9 @@ import Testing
             SELECT 'p', f.followed, e.created_at, e.rowid, 3 FROM follows AS f JOIN events AS e ON e.pubkey = f.follower AND e.kind = 3;
             DROP TABLE follows;
             CREATE TABLE follows (followed BLOB NOT NULL, follower BLOB NOT NULL, PRIMARY KEY (followed, follower)) WITHOUT ROWID;
+            DROP TABLE backfill;
+            ALTER TABLE relays DROP COLUMN backfill_slot; ALTER TABLE relays DROP COLUMN backfill_requests;
+            ALTER TABLE relays DROP COLUMN backfill_events;
             DELETE FROM schema_version WHERE version >= 7
             """)
         #expect(try db.scalar("SELECT count(*) FROM tags WHERE kind = 3 AND name = 'p'") == Int64(kept.count))

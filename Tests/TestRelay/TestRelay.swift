@@ -35,6 +35,7 @@ public final class TestRelay: Sendable {
         var events: [Stored] = []
         var behavior: Behavior
         var requests: [Filter] = []
+        var log: [Request] = []
         var connections: [Int: RelayConnection] = [:]
         var live: [Int: [String: [Filter]]] = [:]
         var nextConnection = 0
@@ -68,6 +69,17 @@ public final class TestRelay: Sendable {
 
     /// Filters of every REQ received, in order.
     public var requests: [Filter] { state.withLock { $0.requests } }
+
+    /// One REQ as received: when (monotonic seconds), on which connection, its filters.
+    public struct Request: Sendable {
+        public let time: Double
+        public let connection: Int
+        public let subscription: String
+        public let filters: [Filter]
+    }
+
+    /// Every REQ received, in order.
+    public var requestLog: [Request] { state.withLock { $0.log } }
 
     public var connectionCount: Int { state.withLock { $0.connections.count } }
 
@@ -136,6 +148,7 @@ public final class TestRelay: Sendable {
             // Indexes into the newest-first list, which is also the order to answer in.
             let (behavior, events, matching): (Behavior, [Stored], [Int]) = state.withLock { state in
                 state.requests += filters
+                state.log.append(Request(time: Double(NIODeadline.now().uptimeNanoseconds) / 1e9, connection: connection, subscription: subscription, filters: filters))
                 if state.behavior == .normal { state.live[connection, default: [:]][subscription] = filters }
                 var seen = Set<EventID>()
                 var found: [Int] = []

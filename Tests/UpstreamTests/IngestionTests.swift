@@ -23,7 +23,7 @@ import Testing
         for relay in relays { try await relay.start() }
         let upstream = try Upstream.start(relays.map(\.url))
         let expected = try await directlyStored(Self.subscribed(Self.corpus))
-        let done = try await Upstream.eventually {
+        let done = try await eventually {
             try await upstream.storedCount() == expected.count
                 && relays.allSatisfy { upstream.pool.client(for: $0.url)?.snapshot.status == "live" }
         }
@@ -61,10 +61,10 @@ import Testing
         for relay in [newerRelay, fullRelay] { try await relay.start() }
         let upstream = try Upstream.start([newerRelay.url])
         let expectedNewer = try await directlyStored(newer)
-        #expect(try await Upstream.eventually { try await upstream.storedCount() == expectedNewer.count })
+        #expect(try await eventually { try await upstream.storedCount() == expectedNewer.count })
         await upstream.pool.apply([newerRelay.url, fullRelay.url])
         let expected = try await directlyStored(Array(events.prefix(400)))
-        #expect(await Upstream.eventually { upstream.pool.client(for: fullRelay.url)?.snapshot.status == "live" })
+        #expect(await eventually { upstream.pool.client(for: fullRelay.url)?.snapshot.status == "live" })
         #expect(try await upstream.storedCount() == expected.count)
         #expect(fullRelay.requests.filter { $0.until != nil }.count >= 4)
         await upstream.stop()
@@ -82,9 +82,9 @@ import Testing
         for relay in [forger, garbage, honest] { try await relay.start() }
         let upstream = try Upstream.start([forger.url, garbage.url, honest.url])
         let expected = try await directlyStored(Self.subscribed(events))
-        #expect(try await Upstream.eventually { try await upstream.storedCount() == expected.count })
+        #expect(try await eventually { try await upstream.storedCount() == expected.count })
         // Let the forger's copies arrive too, then check nothing forged got in.
-        #expect(await Upstream.eventually { upstream.pool.client(for: forger.url)?.snapshot.status == "live" })
+        #expect(await eventually { upstream.pool.client(for: forger.url)?.snapshot.status == "live" })
         let stored = try await upstream.storedEvents()
         #expect(Set(stored.map(\.id)) == expected)
         let originals = Dictionary(uniqueKeysWithValues: events.map { ($0.id, $0) })
@@ -109,7 +109,7 @@ import Testing
         patient.requestTimeout = 60
         let upstream = try Upstream.start([stalled.url, healthy.url], configuration: patient)
         let expected = try await directlyStored(Self.subscribed(events))
-        #expect(try await Upstream.eventually { try await upstream.storedCount() == expected.count })
+        #expect(try await eventually { try await upstream.storedCount() == expected.count })
         // Everything arrived through the healthy relay while the stalled one still had
         // its first request unanswered.
         let waiting = try #require(upstream.pool.client(for: stalled.url)?.snapshot)
@@ -118,8 +118,8 @@ import Testing
 
         // With a short timeout the stalled relay is dropped and retried, with the reason.
         let impatient = try Upstream.start([stalled.url])
-        #expect(await Upstream.eventually { impatient.pool.client(for: stalled.url)?.snapshot.lastError?.contains("no answer") == true })
-        #expect(await Upstream.eventually { (impatient.pool.client(for: stalled.url)?.snapshot.reconnects ?? 0) >= 1 })
+        #expect(await eventually { impatient.pool.client(for: stalled.url)?.snapshot.lastError?.contains("no answer") == true })
+        #expect(await eventually { (impatient.pool.client(for: stalled.url)?.snapshot.reconnects ?? 0) >= 1 })
         await impatient.stop()
         for relay in [stalled, healthy] { await relay.stop() }
     }
@@ -134,22 +134,22 @@ import Testing
         let expectedFirst = try await directlyStored(Self.subscribed(Array(Self.corpus.prefix(300))))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-upstream-\(UUID().uuidString)")
         var upstream = try Upstream.start([relay.url], folder: folder)
-        #expect(try await Upstream.eventually { try await upstream.storedCount() == expectedFirst.count })
-        #expect(await Upstream.eventually { upstream.pool.client(for: relay.url)?.snapshot.status == "live" })
+        #expect(try await eventually { try await upstream.storedCount() == expectedFirst.count })
+        #expect(await eventually { upstream.pool.client(for: relay.url)?.snapshot.status == "live" })
 
         // The relay goes away; what it gets meanwhile is caught up after it comes back.
         await relay.stop()
         let missed = (0..<5).map { note("while the relay was down \($0)") }
         for event in missed { relay.publish(event) }
-        #expect(await Upstream.eventually { upstream.pool.client(for: relay.url)?.snapshot.status == "waiting" })
+        #expect(await eventually { upstream.pool.client(for: relay.url)?.snapshot.status == "waiting" })
         try await relay.start(port: port)
-        #expect(try await Upstream.eventually { try await upstream.storedCount() == expectedFirst.count + 5 })
+        #expect(try await eventually { try await upstream.storedCount() == expectedFirst.count + 5 })
         let reconnects = upstream.pool.client(for: relay.url)?.snapshot.reconnects ?? 0
         #expect(reconnects >= 1)
         // A live event arrives without a reconnect.
-        #expect(await Upstream.eventually { upstream.pool.client(for: relay.url)?.snapshot.status == "live" })
+        #expect(await eventually { upstream.pool.client(for: relay.url)?.snapshot.status == "live" })
         relay.publish(note("live"))
-        #expect(try await Upstream.eventually { try await upstream.storedCount() == expectedFirst.count + 6 })
+        #expect(try await eventually { try await upstream.storedCount() == expectedFirst.count + 6 })
 
         // Hearth restarts: the cursor comes from the database, not from the horizon.
         await upstream.stop(removeFiles: false)
@@ -164,7 +164,7 @@ import Testing
         relay.publish(later)
         let requestsBefore = relay.requests.count
         upstream = try Upstream.start([relay.url], folder: folder)
-        #expect(try await Upstream.eventually { try await upstream.storedCount() == expectedFirst.count + 7 })
+        #expect(try await eventually { try await upstream.storedCount() == expectedFirst.count + 7 })
         let catchUp = try #require(relay.requests.dropFirst(requestsBefore).first { $0.until != nil })
         #expect(catchUp.since == cursor - Upstream.configuration().overlap)
         await upstream.stop()
@@ -180,7 +180,7 @@ import Testing
         configuration.pageLimit = 5_000
         let upstream = try Upstream.start([flood.url], configuration: configuration) { SlowStore(base: $0, delay: 0.02) }
         let expected = try await directlyStored(Self.subscribed(events))
-        #expect(try await Upstream.eventually(timeout: 60) { try await upstream.storedCount() == expected.count })
+        #expect(try await eventually(timeout: 60) { try await upstream.storedCount() == expected.count })
         let client = try #require(upstream.pool.client(for: flood.url))
         // The buffer filled up (the relay was faster than the writer) and never went past
         // its bound: the socket was not read meanwhile.
@@ -206,7 +206,7 @@ import Testing
             return slow!
         }
         let expected = try await directlyStored(events)
-        #expect(try await Upstream.eventually(timeout: 60) { try await upstream.storedCount() == expected.count })
+        #expect(try await eventually(timeout: 60) { try await upstream.storedCount() == expected.count })
         // Without the budget, each relay had up to four batches of up to 100 events waiting
         // for the writer at once (measured: about 400).
         let peak = try #require(slow).writing.withLock { $0.peak }
@@ -221,13 +221,13 @@ import Testing
         for relay in [a, b, c] { try await relay.start() }
         let upstream = try Upstream.start([a.url, b.url])
         // Wait until b has caught up (its catch-up pages are sent after the live subscription).
-        #expect(await Upstream.eventually { a.connectionCount == 1 && upstream.pool.client(for: b.url)?.snapshot.status == "live" })
+        #expect(await eventually { a.connectionCount == 1 && upstream.pool.client(for: b.url)?.snapshot.status == "live" })
         let bRequests = b.requests.count
         await upstream.pool.apply([b.url, c.url])
-        #expect(await Upstream.eventually { a.connectionCount == 0 && c.connectionCount == 1 })
+        #expect(await eventually { a.connectionCount == 0 && c.connectionCount == 1 })
         #expect(b.connectionCount == 1 && b.requests.count == bRequests, "an unchanged relay keeps its connection")
         #expect(upstream.pool.client(for: a.url) == nil)
-        #expect(await Upstream.eventually { (try? await upstream.store.relayStates())?.first { $0.url == a.url }?.status == "removed" })
+        #expect(await eventually { (try? await upstream.store.relayStates())?.first { $0.url == a.url }?.status == "removed" })
         await upstream.stop()
         for relay in [a, b, c] { await relay.stop() }
     }

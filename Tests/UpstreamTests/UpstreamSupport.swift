@@ -25,15 +25,27 @@ struct Upstream: Sendable {
         return configuration
     }
 
+    /// Catch-up of the last two days only (what is older must come by backfill), and
+    /// backfill paced for tests.
+    static func backfillConfiguration(rate: Double = 50) -> UpstreamConfiguration {
+        var configuration = Upstream.configuration()
+        configuration.horizon = 2 * 86_400
+        configuration.backfill.requestsPerSecond = rate
+        configuration.backfill.maintenanceInterval = 0.2
+        configuration.backfill.idleClose = 1
+        return configuration
+    }
+
     /// Starts ingesting from `urls` into the database in `folder` (a new one by default).
+    /// With `backfill`, the pool also backfills into the store (see `backfillConfiguration`).
     static func start(_ urls: [String], folder: URL? = nil, configuration: UpstreamConfiguration = Upstream.configuration(),
-                      wrap: ((SQLiteStore) -> any EventStore)? = nil) throws -> Upstream {
+                      backfill: Bool = false, wrap: ((SQLiteStore) -> any EventStore)? = nil) throws -> Upstream {
         let folder = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("hearth-upstream-\(UUID().uuidString)")
         var storeConfiguration = SQLiteStore.Configuration(path: folder.appendingPathComponent("hearth.db").path)
         storeConfiguration.readers = 2
         let store = try SQLiteStore(storeConfiguration)
         let pipeline = IngestPipeline(store: wrap?(store) ?? store, verifierThreads: 2)
-        let pool = RelayPool(configuration: configuration, pipeline: pipeline, states: store)
+        let pool = RelayPool(configuration: configuration, pipeline: pipeline, states: store, backfillStore: backfill ? store : nil)
         let runner = Task {
             await pool.apply(urls)
             await pool.run(path: nil)
@@ -50,15 +62,6 @@ struct Upstream: Sendable {
         if removeFiles { try? FileManager.default.removeItem(at: folder) }
     }
 
-    /// Waits until `condition` holds, up to `timeout` seconds; false if it never did.
-    static func eventually(timeout: Double = 30, _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
-    }
 
     /// Every stored event, parsed.
     func storedEvents() async throws -> [Event] {

@@ -1,5 +1,6 @@
 import Foundation
 import Nostr
+import TestRelay
 import Testing
 @testable import Ingest
 
@@ -56,10 +57,10 @@ import Testing
         let budget = EventBudget(capacity: 100)
         #expect(await budget.acquire(60) == 60)
         let large = Task { await budget.acquire(50) }
-        #expect(await Upstream.eventually { budget.waiting == 1 })
+        #expect(await eventually { budget.waiting == 1 })
         // 10 would fit, but the 50 asked first: no relay jumps the queue.
         let small = Task { await budget.acquire(10) }
-        #expect(await Upstream.eventually { budget.waiting == 2 })
+        #expect(await eventually { budget.waiting == 2 })
         budget.release(60)
         #expect(await large.value == 50)
         #expect(await small.value == 10)

@@ -26,6 +26,7 @@ struct Events: CacheOperation {
         let found: [StoredEvent]
         if let ids {
             found = try await context.store.events(ids: ids)
+            context.models.missing(Set(ids).subtracting(found.map(\.id)).map { .event(.id($0)) })
         } else {
             found = Array(try await context.store.query([Filter(since: page.since, until: page.until, limit: page.limit + page.offset)])
                 .dropFirst(page.offset))

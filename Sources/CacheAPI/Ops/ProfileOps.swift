@@ -53,7 +53,10 @@ struct ContactList: CacheOperation {
     }
 
     func run(_ context: CacheContext) async throws -> [[UInt8]] {
-        guard let list = try await context.replaceable(pubkey, kind: 3) else { return [] }
+        guard let list = try await context.replaceable(pubkey, kind: 3) else {
+            context.models.missing([.pubkey(pubkey)])
+            return []
+        }
         guard extended else { return [list.json] }
         let follows = try await context.follows(of: pubkey).prefix(Self.maxExtended)
         return [list.json] + (try await context.userInfos(Array(follows)))

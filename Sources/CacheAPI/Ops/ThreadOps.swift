@@ -72,7 +72,11 @@ struct ThreadView: CacheOperation {
             case .address(let address): next = try await (bundle.store.query([Filter(
                 authors: [address.pubkey], kinds: [address.kind], tags: ["d": [address.identifier]], limit: 1)]).first?.parsed())
             }
-            guard let next, seen.insert(next.id).inserted else { break }
+            guard let next else {
+                bundle.models.missing([.event(parent)])
+                break
+            }
+            guard seen.insert(next.id).inserted else { break }
             chain.append(next)
             current = next
         }

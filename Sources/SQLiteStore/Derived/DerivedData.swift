@@ -17,6 +17,7 @@ final class DerivedData {
     private var counterDeltas: [String: Int64] = [:]
     var userDeltas: [PublicKey: UserDeltas] = [:]
     var statsDeltas: [SQLiteValue: StatsDelta] = [:]
+    var backfill = BackfillNotes()
 
     init(db: SQLiteConnection, scoreCutoff: Int64) {
         self.db = db
@@ -37,6 +38,7 @@ final class DerivedData {
                        [.text(name), .int(delta)])
         }
         counterDeltas.removeAll()
+        try flushBackfill()
     }
 
     func didInsert(_ event: Event, replacing old: Event?) throws {
@@ -49,6 +51,7 @@ final class DerivedData {
         try notify(about: event, thread: thread, content: content)
         try deliverWaitingNotifications(for: event)
         try indexContent(event, thread: thread, content: content, insert: true)
+        noteBackfill(event, thread: thread, content: content, replacedBy: nil, sign: 1)
         switch event.kind {
         case 0: try storeProfile(event)
         case 3: try applyContactList(event, replacing: old)
@@ -67,6 +70,7 @@ final class DerivedData {
         try unnotify(about: event, thread: thread, content: content)
         try db.run("UPDATE notifications SET recipient = x'' WHERE target = ? AND recipient != x''", [.id(event.id)])
         try indexContent(event, thread: thread, content: content, insert: false)
+        noteBackfill(event, thread: thread, content: content, replacedBy: new, sign: -1)
         switch event.kind {
         case 0:
             try db.run("DELETE FROM profiles WHERE pubkey = ?", [.id(event.pubkey)])

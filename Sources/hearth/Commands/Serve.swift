@@ -59,6 +59,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Hours of history to catch up from a relay read for the first time (env HEARTH_CATCH_UP_HOURS).")
     var catchUpHours = Int(Serve.env("CATCH_UP_HOURS") ?? "") ?? 48
 
+    @Option(help: "Fetch old profiles, contact lists, relay lists and referenced events from the relays: on or off (env HEARTH_BACKFILL).")
+    var backfill = Serve.env("BACKFILL") ?? "on"
+
+    @Option(help: "Most pubkeys (and referenced events) the backfill queue keeps (env HEARTH_BACKFILL_CAP).")
+    var backfillCap = Int(Serve.env("BACKFILL_CAP") ?? "") ?? 500_000
+
+    @Option(help: "Backfill REQs open at once on one relay (env HEARTH_BACKFILL_IN_FLIGHT).")
+    var backfillInFlight = Int(Serve.env("BACKFILL_IN_FLIGHT") ?? "") ?? 2
+
+    @Option(help: "Backfill REQs sent per second to one relay (env HEARTH_BACKFILL_RATE).")
+    var backfillRate = Double(Serve.env("BACKFILL_RATE") ?? "") ?? 2
+
     @Option(help: "Seconds between net_stats pushes (env HEARTH_NET_STATS_INTERVAL).")
     var netStatsInterval = Double(Serve.env("NET_STATS_INTERVAL") ?? "") ?? 1
 
@@ -78,6 +90,8 @@ struct Serve: AsyncParsableCommand {
         }
         guard netStatsInterval >= 0.05, countsInterval >= 0.05 else { throw ValidationError("push intervals must be at least 0.05 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level \(logLevel)") }
+        guard ["on", "off"].contains(backfill) else { throw ValidationError("--backfill takes on or off") }
+        guard backfillCap > 0, backfillInFlight > 0, backfillRate > 0 else { throw ValidationError("backfill limits must be positive") }
     }
 
     func address() throws -> (String, Int) {
@@ -119,7 +133,11 @@ struct Serve: AsyncParsableCommand {
             var settings = UpstreamConfiguration()
             if directMessages { settings.kinds.insert(4) }
             settings.horizon = Int64(max(0, catchUpHours)) * 3_600
-            upstream = RelayPool(configuration: settings, pipeline: pipeline, states: store, logger: logger)
+            settings.backfill.enabled = backfill == "on"
+            settings.backfill.cap = backfillCap
+            settings.backfill.requestsInFlight = backfillInFlight
+            settings.backfill.requestsPerSecond = backfillRate
+            upstream = RelayPool(configuration: settings, pipeline: pipeline, states: store, backfillStore: store, logger: logger)
         }
         let server = HearthServer(configuration: configuration, store: store, pipeline: pipeline, relays: upstream, logger: logger)
         let events = (try? await store.status().events) ?? 0
