@@ -2,7 +2,7 @@ import Foundation
 
 /// `make bench`: measures Hearth on this machine and prints one table per area.
 ///
-/// Usage: HearthBench [--events N] [--only nostr,store,server,cache,ingest,writer] [--db PATH]
+/// Usage: HearthBench [--events N] [--only nostr,store,server,cache,ingest,backfill,writer] [--db PATH]
 /// `--db` serves an existing database (made by `hearth generate` + `hearth import` with the
 /// same N) to the server and cache benchmarks instead of building one in the store benchmark.
 /// N (default 100,000) is the size of the generated corpus the store benchmarks use.
@@ -29,21 +29,28 @@ struct HearthBench {
 
         var tables: [BenchTable] = []
         if wanted("nostr") { tables.append(NostrBench.run(events: min(events, 60_000))) }
-        progress("generating a \(events)-event corpus")
-        let corpus = BenchCorpus(events: events)
+        var generated: BenchCorpus?
+        func corpus() -> BenchCorpus {
+            if let generated { return generated }
+            progress("generating a \(events)-event corpus")
+            let made = BenchCorpus(events: events)
+            generated = made
+            return made
+        }
         var existing: String?
         if let i = arguments.firstIndex(of: "--db"), i + 1 < arguments.count { existing = arguments[i + 1] }
         if let existing {
-            if wanted("server") { tables.append(try await ServerBench.run(corpus: corpus, databasePath: existing)) }
-            if wanted("cache") { tables.append(try await CacheBench.run(corpus: corpus, databasePath: existing)) }
+            if wanted("server") { tables.append(try await ServerBench.run(corpus: corpus(), databasePath: existing)) }
+            if wanted("cache") { tables.append(try await CacheBench.run(corpus: corpus(), databasePath: existing)) }
         } else if wanted("store") || wanted("server") || wanted("cache") {
-            let (table, databasePath) = try await StoreBench.run(corpus: corpus, directory: directory)
+            let (table, databasePath) = try await StoreBench.run(corpus: corpus(), directory: directory)
             tables.append(table)
-            if wanted("server") { tables.append(try await ServerBench.run(corpus: corpus, databasePath: databasePath)) }
-            if wanted("cache") { tables.append(try await CacheBench.run(corpus: corpus, databasePath: databasePath)) }
+            if wanted("server") { tables.append(try await ServerBench.run(corpus: corpus(), databasePath: databasePath)) }
+            if wanted("cache") { tables.append(try await CacheBench.run(corpus: corpus(), databasePath: databasePath)) }
         }
-        if wanted("ingest") { tables.append(try await IngestBench.run(corpus: corpus, directory: directory)) }
-        if only == ["writer"] { tables.append(try await StoreBench.writerOnly(corpus: corpus, directory: directory)) }
+        if wanted("ingest") { tables.append(try await IngestBench.run(corpus: corpus(), directory: directory)) }
+        if wanted("backfill") { tables.append(try await BackfillBench.run(members: min(events / 5, 20_000), directory: directory)) }
+        if only == ["writer"] { tables.append(try await StoreBench.writerOnly(corpus: corpus(), directory: directory)) }
         for table in tables { table.print() }
     }
 }

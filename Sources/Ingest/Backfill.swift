@@ -29,8 +29,9 @@ public final class Backfill: BackfillRequests, Sendable {
     /// Bumped when work may have appeared; idle relays look again at once.
     private let generation = Atomic<Int>(0)
     private let cachedStatus = Mutex(BackfillStatus())
-    /// Relays in the list: a round asks `relaysPerRound` of them, or all when fewer.
-    private let relayCount = Atomic<Int>(1)
+    /// Relays in the list, and whether their backfill connection works: a round asks every
+    /// working relay (a relay that cannot be reached does not hold a round open).
+    private let relays = Mutex<[String: Bool]>([:])
 
     static let wantMemory = 300.0
     static let wantMemoryEntries = 20_000
@@ -85,11 +86,27 @@ public final class Backfill: BackfillRequests, Sendable {
     }
 
     /// The relay list changed.
-    func relaysChanged(count: Int) { relayCount.store(max(1, count), ordering: .relaxed) }
+    func relaysChanged(_ urls: [String]) {
+        relays.withLock { relays in
+            relays = Dictionary(uniqueKeysWithValues: urls.map { ($0, relays[$0] ?? true) })
+        }
+    }
+
+    /// A relay's backfill connection came up, or could not be made.
+    func relay(_ url: String, working: Bool) {
+        let changed = relays.withLock { relays in
+            defer { if relays[url] != nil { relays[url] = working } }
+            return relays[url] != working
+        }
+        if changed { logger.info("backfill from \(url) \(working ? "works" : "does not work"): rounds ask \(relaysPerRound) relays") }
+    }
+
+    /// Relays a round asks.
+    var relaysPerRound: Int { max(1, relays.withLock { $0.values.filter { $0 }.count }) }
 
     /// A batch was answered (or failed) at `slot`, and what it brought is committed.
     func finish(_ targets: [BackfillTarget], slot: Int) async {
-        let perRound = min(settings.relaysPerRound, relayCount.load(ordering: .relaxed))
+        let perRound = relaysPerRound
         do {
             try await store.recordBackfillAnswer(asked: targets, slot: slot, relaysPerRound: perRound,
                                                  retry: settings.retry, now: now())
@@ -111,7 +128,7 @@ public final class Backfill: BackfillRequests, Sendable {
     public func run() async {
         while !Task.isCancelled {
             do {
-                try await store.maintainBackfill(cap: settings.cap, now: now())
+                try await store.maintainBackfill(cap: settings.cap, relaysPerRound: relaysPerRound, retry: settings.retry, now: now())
                 let status = try await store.backfillStatus()
                 cachedStatus.withLock { $0 = status }
                 wake()

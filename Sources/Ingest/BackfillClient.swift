@@ -105,8 +105,11 @@ final class BackfillClient: Sendable {
         let work = Task { for await step in steps { await self.handle(step, open, slot: slot) } }
         open.add(first)
         var failure: (any Error)?
+        let connected = Atomic<Bool>(false)
         do {
             try await WebSocketClient.connect(url: url, configuration: settings, logger: logger) { inbound, outbound, _ in
+                connected.store(true, ordering: .relaxed)
+                self.backfill.relay(self.url, working: true)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await self.send(open, outbound, slot: slot, preferEvents: preferEvents) }
                     group.addTask { try await self.read(inbound, open, worker) }
@@ -118,6 +121,7 @@ final class BackfillClient: Sendable {
             }
         } catch {
             failure = error
+            if !connected.load(ordering: .relaxed) && !Task.isCancelled { backfill.relay(url, working: false) }
         }
         // Whatever was asked and not answered counts as asked here, so that other relays take
         // it; what was never sent, or is cut short by a shutdown, goes back to the queue.
@@ -209,11 +213,15 @@ final class BackfillClient: Sendable {
         }
     }
 
+    /// In chunks, one at a time: the writer commits in arrival order, so a live event waits
+    /// behind one chunk per relay at most, not behind a whole page of contact lists.
     private func submit(_ events: [(Event, [UInt8])]) async {
-        guard !events.isEmpty else { return }
-        let admitted = await backfill.budget.acquire(events.count)
-        _ = await backfill.pipeline.submit(events: events, from: .relay(url))
-        backfill.budget.release(admitted)
+        for start in stride(from: 0, to: events.count, by: settings.submitChunk) {
+            let chunk = Array(events[start..<min(start + settings.submitChunk, events.count)])
+            let admitted = await backfill.budget.acquire(chunk.count)
+            _ = await backfill.pipeline.submit(events: chunk, from: .relay(url))
+            backfill.budget.release(admitted)
+        }
     }
 }
 

@@ -96,7 +96,7 @@ public final class RelayPool: Sendable {
             }
             if started { logger.info("relay added: \(url)") }
         }
-        backfill?.relaysChanged(count: running.withLock { $0.count })
+        backfill?.relaysChanged(running.withLock { Array($0.keys) })
         await persist()
     }
 

@@ -12,7 +12,7 @@ extension SQLiteStore: BackfillStore {
             let statement = try db.prepare("""
                 INSERT INTO backfill (type, target, wanted_by, queue) VALUES (?1, ?2, 2, 2 << 40)
                 ON CONFLICT (type, target) DO UPDATE SET wanted_by = 2,
-                    queue = CASE WHEN stored = 7 OR due_at > ?3 THEN queue ELSE (2 << 40) + min(refs, 1099511627775) END
+                    queue = CASE WHEN stored = 7 OR due_at > ?3 THEN queue ELSE 2 << 40 END
                 """)
             for target in targets {
                 defer { statement.reset() }
@@ -61,22 +61,42 @@ extension SQLiteStore: BackfillStore {
         }
     }
 
-    public func maintainBackfill(cap: Int, now: Int64) async throws {
+    public func maintainBackfill(cap: Int, relaysPerRound: Int, retry: Int64, now: Int64) async throws {
         guard let writer else { return }
         try await writer.perform { db in
+            // Back in the queue, ranked by how wanted, then (pubkeys) by followers.
             try db.run("""
-                UPDATE backfill INDEXED BY backfill_retry SET queue = (wanted_by << 40) + min(refs, 1099511627775)
+                UPDATE backfill INDEXED BY backfill_retry SET queue = (wanted_by << 40)
+                    + coalesce((SELECT followers_count FROM user_stats WHERE pubkey = backfill.target AND backfill.type = 0), 0)
                 WHERE queue IS NULL AND stored != 7 AND due_at <= ?
                 """, [.int(now)])
-            for types in [[0], [1, 2]] {
-                let list = types.map(String.init).joined(separator: ", ")
-                let count = try db.scalar(built: "SELECT count(*) FROM backfill WHERE type IN (\(list))") ?? 0
-                guard count > cap else { continue }
+            try db.run("""
+                UPDATE backfill INDEXED BY backfill_queue SET tried = 0, tries = 0, rounds = rounds + 1, queue = NULL,
+                    due_at = ?2 + min(?3 << min(rounds, 5), 2592000)
+                WHERE queue IS NOT NULL AND type IN (0, 1, 2) AND tries >= ?1
+                """, [.int(Int64(relaysPerRound)), .int(now), .int(retry)])
+        }
+        try await trimBackfill(cap: cap)
+    }
+
+    /// Past the cap, forgets the least wanted down to 90 % of it (so that this is rare): chosen
+    /// on a reader, deleted by key on the writer.
+    private func trimBackfill(cap: Int) async throws {
+        guard let writer else { return }
+        for types in ["0", "1, 2"] {
+            let victims: [[SQLiteValue]] = try await readers.read { db in
+                let count = try db.scalar(built: "SELECT count(*) FROM backfill WHERE type IN (\(types))") ?? 0
+                guard count > cap else { return [] }
+                var keys: [[SQLiteValue]] = []
                 try db.run(built: """
-                    DELETE FROM backfill WHERE (type, target) IN (
-                        SELECT type, target FROM backfill INDEXED BY backfill_rank WHERE type IN (\(list))
-                        ORDER BY wanted_by, refs LIMIT ?)
-                    """, [.int(count - Int64(cap))])
+                    SELECT b.type, b.target FROM backfill AS b LEFT JOIN user_stats AS u ON b.type = 0 AND u.pubkey = b.target
+                    WHERE b.type IN (\(types)) ORDER BY b.wanted_by, coalesce(u.followers_count, 0) LIMIT ?
+                    """, [.int(count - Int64(cap) * 9 / 10)]) { row in keys.append([row.value(0), row.value(1)]) }
+                return keys
+            }
+            guard !victims.isEmpty else { continue }
+            try await writer.perform { db in
+                for key in victims { try db.run("DELETE FROM backfill WHERE type = ? AND target = ?", key) }
             }
         }
     }

@@ -30,7 +30,7 @@ extension SQLiteStore {
             for table in Self.derivedTables where table != "notifications" { try db.execute("DELETE FROM \(table)") }
             try db.execute("DELETE FROM notifications WHERE type NOT IN (1, 2)")
             // Backfill keeps its asking state; what stored events name is counted again.
-            try db.execute("UPDATE backfill SET refs = 0, stored = 0 WHERE type = 0; DELETE FROM backfill WHERE type IN (1, 2) AND wanted_by < 2")
+            try db.execute("UPDATE backfill SET stored = 0 WHERE type = 0; DELETE FROM backfill WHERE type IN (1, 2) AND wanted_by < 2")
             try DerivedData.setScoreCutoff(db, now - 86_400)
             let derived = DerivedData(db: db, scoreCutoff: now - 86_400)
             let total = Int(try db.scalar("SELECT count(*) FROM events") ?? 0)

@@ -52,9 +52,10 @@ public protocol BackfillStore: Sendable {
     /// each fruitless round, up to 30 days.
     func recordBackfillAnswer(asked: [BackfillTarget], slot: Int, relaysPerRound: Int, retry: Int64, now: Int64) async throws
 
-    /// Puts targets whose retry time came back in the queue, and forgets the least wanted
-    /// ones past `cap` per type (pubkeys, events).
-    func maintainBackfill(cap: Int, now: Int64) async throws
+    /// Puts targets whose retry time came back in the queue, ends the round of those asked
+    /// at `relaysPerRound` relays already (fewer relays work than when they were asked),
+    /// and forgets the least wanted past `cap` per type (pubkeys, events).
+    func maintainBackfill(cap: Int, relaysPerRound: Int, retry: Int64, now: Int64) async throws
 
     /// The stable slot of a relay (assigned on first use).
     func backfillSlot(for url: String) async throws -> Int

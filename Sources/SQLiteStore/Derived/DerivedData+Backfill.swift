@@ -6,11 +6,11 @@ import Store
 /// Collected per transaction and written at `flush()`, one row per pubkey: a batch names the
 /// same popular pubkeys over and over.
 struct BackfillNotes {
-    /// Per pubkey: how wanted (1 author of a post), references added or removed, metadata
-    /// bits now stored or gone.
+    /// Per pubkey: how wanted (1 author of a post), how often this transaction named it (its
+    /// rank when new), metadata bits now stored or gone.
     struct Pubkey {
         var wantedBy = 0
-        var refs: Int64 = 0
+        var named: Int64 = 0
         var stored = 0
         var gone = 0
     }
@@ -43,10 +43,10 @@ extension DerivedData {
                 backfill.pubkeys[event.pubkey, default: .init()].gone |= bit
             }
         }
-        for named in namedPubkeys(event, content: content) where named != event.pubkey {
-            backfill.pubkeys[named, default: .init()].refs += sign
-        }
         guard sign > 0 else { return }
+        for named in namedPubkeys(event, content: content) where named != event.pubkey {
+            backfill.pubkeys[named, default: .init()].named += 1
+        }
         if let address = event.address { backfill.arrived.append(.address(address)) }
         backfill.arrived.append(.id(event.id))
         for interaction in Interaction.all(of: event, threadReferences: thread, content: content) where interaction.kind != .like && interaction.kind != .reaction {
@@ -80,35 +80,39 @@ extension DerivedData {
             _ = try arrived.step()
         }
         for reference in backfill.referenced where try !isStored(reference) {
-            try db.run("""
-                INSERT INTO backfill (type, target, refs, queue) VALUES (?, ?, 1, 1)
-                ON CONFLICT (type, target) DO UPDATE SET refs = refs + 1, queue = CASE WHEN queue IS NULL THEN NULL ELSE queue + 1 END
-                """, Self.backfillKey(.event(reference)))
+            try db.run("INSERT INTO backfill (type, target, queue) VALUES (?, ?, 0) ON CONFLICT (type, target) DO NOTHING",
+                       Self.backfillKey(.event(reference)))
         }
         for (pubkey, note) in backfill.pubkeys.sorted(by: { $0.key < $1.key }) { try writePubkey(pubkey, note) }
         backfill = BackfillNotes()
     }
 
+    /// A row for a pubkey named for the first time; otherwise a write only when it became
+    /// more wanted or its metadata came or went (a seek is all naming it again costs).
     private func writePubkey(_ pubkey: PublicKey, _ note: BackfillNotes.Pubkey) throws {
-        let values: [SQLiteValue] = [.id(pubkey), .int(Int64(note.wantedBy)), .int(note.refs), .int(Int64(note.stored)), .int(Int64(note.gone))]
-        guard note.refs > 0 || note.stored != 0 || note.wantedBy > 0 else {
-            // Only taking away (a removed contact list, a deleted profile): never a new row.
+        if note.named > 0 || note.wantedBy > 0 || note.stored != 0 {
             try db.run("""
-                UPDATE backfill SET refs = max(0, refs + ?3), stored = stored & ~?5,
-                    queue = CASE WHEN queue IS NULL THEN NULL ELSE (max(wanted_by, ?2) << 40) + min(max(0, refs + ?3), 1099511627775) END
-                WHERE type = 0 AND target = ?1
-                """, values)
-            return
+                INSERT INTO backfill (type, target, wanted_by, stored, queue)
+                VALUES (0, ?1, ?2, ?3, CASE WHEN ?3 = 7 THEN NULL ELSE (?2 << 40) + ?4 END)
+                ON CONFLICT (type, target) DO NOTHING
+                """, [.id(pubkey), .int(Int64(note.wantedBy)), .int(Int64(note.stored)), .int(note.named)])
         }
-        try db.run("""
-            INSERT INTO backfill (type, target, wanted_by, refs, stored, queue)
-            VALUES (0, ?1, ?2, max(?3, 0), ?4, CASE WHEN ?4 = 7 THEN NULL ELSE (?2 << 40) + max(?3, 0) END)
-            ON CONFLICT (type, target) DO UPDATE SET
-                wanted_by = max(wanted_by, ?2),
-                refs = max(0, refs + ?3),
-                stored = (stored | ?4) & ~?5,
-                queue = CASE WHEN ((stored | ?4) & ~?5) = 7 OR queue IS NULL THEN NULL ELSE (max(wanted_by, ?2) << 40) + min(max(0, refs + ?3), 1099511627775) END
-            """, values)
+        if note.wantedBy > 0 {
+            try db.run("""
+                UPDATE backfill SET wanted_by = ?2, queue = CASE WHEN queue IS NULL THEN NULL ELSE queue + ((?2 - wanted_by) << 40) END
+                WHERE type = 0 AND target = ?1 AND wanted_by < ?2
+                """, [.id(pubkey), .int(Int64(note.wantedBy))])
+        }
+        if note.stored != 0 {
+            try db.run("""
+                UPDATE backfill SET stored = stored | ?2, queue = CASE WHEN (stored | ?2) = 7 THEN NULL ELSE queue END
+                WHERE type = 0 AND target = ?1 AND (stored | ?2) != stored
+                """, [.id(pubkey), .int(Int64(note.stored))])
+        }
+        if note.gone != 0 {
+            try db.run("UPDATE backfill SET stored = stored & ~?2 WHERE type = 0 AND target = ?1 AND (stored & ?2) != 0",
+                       [.id(pubkey), .int(Int64(note.gone))])
+        }
     }
 
     private func isStored(_ reference: EventReference) throws -> Bool {
