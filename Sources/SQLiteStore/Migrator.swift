@@ -54,7 +54,8 @@ enum Migrator {
 enum Pragmas {
     /// The writer: 8 KiB pages (set when the file is created; events are ~0.7 KiB and fill
     /// larger pages with less waste), WAL, NORMAL sync (durable at checkpoints, never corrupt), no foreign keys
-    /// on the hot path, no zeroing of freed pages, a bounded WAL file.
+    /// on the hot path, no zeroing of freed pages, a bounded WAL file. (Checkpoints are the
+    /// `Checkpointer`'s, off the writer's thread.)
     static let writer = """
         PRAGMA page_size = 8192;
         PRAGMA journal_mode = WAL;
@@ -64,7 +65,6 @@ enum Pragmas {
         PRAGMA temp_store = MEMORY;
         PRAGMA cache_size = -65536;
         PRAGMA mmap_size = 268435456;
-        PRAGMA wal_autocheckpoint = 20000;
         PRAGMA journal_size_limit = 67108864;
         PRAGMA busy_timeout = 10000;
         """

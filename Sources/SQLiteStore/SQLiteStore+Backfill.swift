@@ -43,20 +43,27 @@ extension SQLiteStore: BackfillStore {
         guard let writer, !asked.isEmpty else { return }
         try await writer.perform { db in
             // Asked here once more; a round ends with everything found or `relaysPerRound`
-            // relays asked, and then waits `retry`, doubling each fruitless round.
-            let statement = try db.prepare("""
-                UPDATE backfill SET
-                    tried = CASE WHEN stored = 7 OR tries + 1 >= ?4 THEN 0 ELSE tried | (1 << ?3) END,
-                    tries = CASE WHEN stored = 7 OR tries + 1 >= ?4 THEN 0 ELSE tries + 1 END,
-                    rounds = CASE WHEN stored != 7 AND tries + 1 >= ?4 THEN rounds + 1 ELSE rounds END,
-                    due_at = CASE WHEN stored != 7 AND tries + 1 >= ?4 THEN ?5 + min(?6 << min(rounds, 5), 2592000) ELSE due_at END,
-                    queue = CASE WHEN stored = 7 OR tries + 1 >= ?4 THEN NULL ELSE queue END
-                WHERE type = ?1 AND target = ?2
+            // relays asked, and then waits `retry`, doubling each fruitless round. Two
+            // statements, so that a target going on to the next relay leaves its queue entry
+            // (an index) alone.
+            let next = try db.prepare("""
+                UPDATE backfill SET tried = tried | (1 << ?3), tries = tries + 1
+                WHERE type = ?1 AND target = ?2 AND queue IS NOT NULL AND stored != 7 AND tries + 1 < ?4
+                """)
+            let done = try db.prepare("""
+                UPDATE backfill SET tried = 0, tries = 0, queue = NULL,
+                    rounds = CASE WHEN stored != 7 THEN rounds + 1 ELSE rounds END,
+                    due_at = CASE WHEN stored != 7 THEN ?5 + min(?6 << min(rounds, 5), 2592000) ELSE due_at END
+                WHERE type = ?1 AND target = ?2 AND queue IS NOT NULL AND (stored = 7 OR tries + 1 >= ?4)
                 """)
             for target in asked {
-                defer { statement.reset() }
-                try statement.bind(DerivedData.backfillKey(target) + [.int(Int64(slot)), .int(Int64(relaysPerRound)), .int(now), .int(retry)])
-                _ = try statement.step()
+                let values = DerivedData.backfillKey(target) + [.int(Int64(slot)), .int(Int64(relaysPerRound)), .int(now), .int(retry)]
+                // `done` first: it reads the count of relays asked before this one.
+                for (statement, parameters) in [(done, values), (next, Array(values.prefix(4)))] {
+                    defer { statement.reset() }
+                    try statement.bind(parameters)
+                    _ = try statement.step()
+                }
             }
         }
     }

@@ -1,3 +1,4 @@
+import CSQLite
 import Nostr
 import Store
 import Workers
@@ -13,6 +14,8 @@ final class Writer: @unchecked Sendable {
         var derivedData = true
         var futureTolerance: Int64 = 900
         var expirationSweepInterval = 60.0
+        /// Log frames (8 KiB pages) that start a background checkpoint.
+        var checkpointFrames: Int32 = 20_000
         var now: @Sendable () -> Int64 = unixNow
     }
 
@@ -28,6 +31,7 @@ final class Writer: @unchecked Sendable {
     private var thread: JoinableThread?
     private let settings: Settings
     private let broadcaster: CommittedEventsBroadcaster
+    private let checkpointer: Checkpointer
     private var lastSweep = 0.0
 
     /// Opens (or creates) the database, migrates it, and starts the writer thread.
@@ -37,9 +41,15 @@ final class Writer: @unchecked Sendable {
         let connection = try SQLiteConnection(path: path, mode: .readWrite)
         try connection.execute(Pragmas.writer)
         try Migrator.migrate(connection)
+        checkpointer = try Checkpointer(path: path, threshold: settings.checkpointFrames, tail: max(1, settings.checkpointFrames / 20))
+        // Replaces SQLite's automatic checkpoint (which would run inside a commit).
+        sqlite3_wal_hook(connection.handle, walHook, Unmanaged.passUnretained(checkpointer).toOpaque())
         let owned = UncheckedBox(connection)
         thread = spawnThread(name: "hearth-writer") { [self] in self.run(owned.value) }
     }
+
+    /// Background checkpoints so far.
+    var checkpoints: Int { checkpointer.completed.load(ordering: .relaxed) }
 
     /// Events waiting to be written (for /metrics and back-pressure decisions).
     var queueDepth: Int { lock.withLock { queuedEvents } }
@@ -106,8 +116,10 @@ final class Writer: @unchecked Sendable {
                 }
             }
             if !eventJobs.isEmpty { commit(eventJobs, on: connection) }
+            checkpointer.finishIfReady(connection)
             maintain(connection)
         }
+        checkpointer.close()
         try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         try? connection.execute("PRAGMA optimize")
     }
