@@ -85,7 +85,7 @@ enum CacheBench {
         let cacheState = CacheConnectionState()
         private let failure = Mutex<String?>(nil)
 
-        func respond(_ subscription: String, objects: [[UInt8]]) {}
+        func respond(_ subscription: String, objects: [[UInt8]], notice: String?) {}
         func fail(_ subscription: String, _ message: String) { failure.withLock { $0 = message } }
         func push(_ subscription: String, object: [UInt8]) {}
 

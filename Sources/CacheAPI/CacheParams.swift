@@ -1,8 +1,9 @@
 import Nostr
 import Store
 
-/// An op's parameters, read with Primal's defaults. Every key must be read by the op;
-/// `finish()` refuses the ones nobody asked for, so a typo is an error, not a silent default.
+/// An op's parameters, read with Primal's defaults. A key of the wrong type is an error;
+/// a key no op reads is ignored, as primal-server ignores it (clients send extra keys, such
+/// as `subid`), and `finish()` names those keys so the service can count them.
 struct CacheParams {
     private let values: [String: JSONValue]
     private var read = Set<String>()
@@ -24,11 +25,10 @@ struct CacheParams {
         return value
     }
 
-    /// Refuses keys the op does not take.
-    func finish() throws {
-        if let unknown = values.keys.sorted().first(where: { !read.contains($0) }) {
-            throw CacheError("unknown parameter: \(unknown)")
-        }
+    /// The keys the op did not read (ignored).
+    @discardableResult
+    func finish() -> [String] {
+        values.keys.filter { !read.contains($0) }.sorted()
     }
 
     /// Accepts keys the op passes on elsewhere (mega_feed_directive).

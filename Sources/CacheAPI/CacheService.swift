@@ -1,6 +1,7 @@
 import Ingest
 import Nostr
 import Store
+import Synchronization
 import Workers
 
 /// What the cache API reads: events plus the derived read models and feed indexes.
@@ -30,6 +31,10 @@ public final class CacheService: Sendable {
         /// seconds (0: on every request, for tests).
         public var exploreWindowDays = 30
         public var exploreRefreshInterval = 60.0
+        /// What `get_app_releases` answers (any JSON; primal-server's app-releases.json).
+        public var appReleases: JSONValue = .object([:])
+        /// Media (Blossom) servers `get_recommended_blossom_servers` recommends.
+        public var blossomServers: [String] = []
 
         public init() {}
     }
@@ -39,9 +44,11 @@ public final class CacheService: Sendable {
     let settings: Settings
     let models: ReadModelCache
     let pushes = LivePushes()
+    let liveEvents = LiveEventWatchers()
     let explore: ExploreIndex
     let scoredResults = PerRebuildCache()
     let reads = ReadsIndex()
+    let ignoredParameter: @Sendable (String, String) -> Void
 
     /// Every op this server answers, by name.
     static let operations: [String: any CacheOperation.Type] = {
@@ -62,6 +69,9 @@ public final class CacheService: Sendable {
             Mutelists.self, Allowlist.self, ParameterizedReplaceableList.self,
             LongFormContentFeed.self, LongFormContentThreadView.self, ArticlesStats.self, TopArticle.self,
             ExplorePeople.self, ScoredUsers24h.self, ExploreZaps.self, ExploreMediaOp.self, FindReposts.self, ExploreLegendCounts.self,
+            GetAppReleases.self, GetRecommendedBlossomServers.self, GetFeaturedDVMFeeds.self, SearchFilterlist.self,
+            GetRecommendedReads.self, GetReadsTopics.self, GetFeaturedAuthors.self, GetHighlights.self, UserProfileScoredContent.self,
+            AdvancedSearchOp.self, AdvancedFeed.self, GetAdvancedFeeds.self,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
     }()
@@ -73,13 +83,18 @@ public final class CacheService: Sendable {
     ]
 
     /// Every op name, sorted (for NIP-11 and the README check).
-    public static var operationNames: [String] { (Array(operations.keys) + Array(liveFeeds.keys) + ["set_primal_protocol"]).sorted() }
+    public static var operationNames: [String] {
+        (Array(operations.keys) + Array(liveFeeds.keys) + [LiveEventWatchers.name, "set_primal_protocol"]).sorted()
+    }
 
-    /// `record` counts result-cache hits and misses per read model.
-    /// `backfill` hears of what clients asked about and the store lacked.
+    /// `record` counts result-cache hits and misses per read model; `ignoredParameter` hears
+    /// of each param an op ignored (op, key). `backfill` hears of what clients asked about
+    /// and the store lacked.
     public init(store: any CacheStore, pipeline: IngestPipeline?, settings: Settings = Settings(),
-                backfill: (any BackfillRequests)? = nil, record: @escaping ReadModelCache.Recorder = { _, _, _ in }) {
+                backfill: (any BackfillRequests)? = nil, record: @escaping ReadModelCache.Recorder = { _, _, _ in },
+                ignoredParameter: @escaping @Sendable (String, String) -> Void = { _, _ in }) {
         self.store = store
+        self.ignoredParameter = ignoredParameter
         self.pipeline = pipeline
         self.settings = settings
         let models = ReadModelCache(capacity: settings.resultCacheCapacity, ttl: settings.resultCacheTTL, backfill: backfill,
@@ -88,8 +103,10 @@ public final class CacheService: Sendable {
         explore = ExploreIndex(window: Int64(settings.exploreWindowDays) * 86_400, interval: settings.exploreRefreshInterval)
         let pushes = self.pushes
         let reads = self.reads
+        let liveEvents = self.liveEvents
         store.observeCommits { batch in
             models.invalidate(batch)
+            liveEvents.committed(batch)
             // A deletion can take notifications away: recount them all.
             if batch.contains(where: { $0.event.kind == 5 && $0.outcome.isStored }) { pushes.invalidateAllNotificationCounts() }
             if batch.contains(where: { [5, 30_023].contains($0.event.kind) && $0.outcome.isStored }) { reads.markStale() }
@@ -108,11 +125,13 @@ public final class CacheService: Sendable {
     /// The client closed a subscription (CLOSE, or a new request with its id).
     public func close(_ subscription: String, client: some CacheClient) {
         pushes.remove(client, subscription: subscription)
+        liveEvents.remove(client, subscription: subscription)
     }
 
     /// The connection ended: stop everything pushed to it.
     public func disconnected(_ client: some CacheClient) {
         pushes.removeAll(client)
+        liveEvents.removeAll(client)
     }
 
     /// Re-reads the explore index now (the background task does it every
@@ -123,21 +142,24 @@ public final class CacheService: Sendable {
     }
 
     /// Open live subscriptions (for /metrics).
-    public var liveSubscriptions: Int { pushes.count }
+    public var liveSubscriptions: Int { pushes.count + liveEvents.count }
 
     /// For a cache request, the op name to file its metrics under (`unknown` for ops this
     /// server does not have); nil when the REQ is plain NIP-01.
     public static func operationName(_ filters: [JSONValue]) -> String? {
         guard let cache = filters.first?["cache"] else { return nil }
         guard let name = cache.arrayValue?.first?.stringValue else { return "invalid" }
-        return operations[name] != nil || liveFeeds[name] != nil || name == "set_primal_protocol" ? name : "unknown"
+        return knownNames.contains(name) ? name : "unknown"
     }
+
+    private static let knownNames = Set(operationNames)
 
     /// Answers one cache request on `client`. Several filter objects in one REQ are
     /// answered in turn, as one response.
     public func handle(_ subscription: String, filters: [JSONValue], client: some CacheClient) async {
         do {
             var objects: [[UInt8]] = []
+            let remarks = Remarks()
             for filter in filters {
                 let (name, params) = try Self.request(filter)
                 if name == "set_primal_protocol" {
@@ -148,17 +170,22 @@ public final class CacheService: Sendable {
                     return
                 }
                 if let feed = Self.liveFeeds[name] {
-                    try subscribe(subscription, feed: feed, params: params, client: client)
+                    try subscribe(subscription, feed: feed, op: name, params: params, client: client)
+                    return
+                }
+                let context = CacheContext(service: self, connection: client.cacheState, now: unixNow(), op: name, remarks: remarks)
+                if name == LiveEventWatchers.name {
+                    try await liveEvents.watch(subscription, params: params, client: client, context: context,
+                                               limit: settings.maxLivePushesPerConnection)
                     return
                 }
                 guard let operation = Self.operations[name] else { throw CacheError.unknownOp }
-                let context = CacheContext(service: self, connection: client.cacheState, now: unixNow())
                 var reader = try CacheParams(params)
                 let op = try operation.init(&reader, context)
-                try reader.finish()
+                context.ignore(reader.finish())
                 objects += try await op.run(context)
             }
-            client.respond(subscription, objects: objects)
+            client.respond(subscription, objects: objects, notice: remarks.text)
         } catch let error as CacheError {
             client.fail(subscription, error.message)
         } catch let error as StoreError {
@@ -169,10 +196,10 @@ public final class CacheService: Sendable {
     }
 
     /// Registers a live subscription and answers EOSE; the pushes follow on the feed's timer.
-    private func subscribe(_ subscription: String, feed: LivePushes.Feed, params: JSONValue?, client: some CacheClient) throws {
+    private func subscribe(_ subscription: String, feed: LivePushes.Feed, op: String, params: JSONValue?, client: some CacheClient) throws {
         var reader = try CacheParams(params)
         let pubkey = feed == .netStats ? nil : try reader.requiredPubkey("pubkey")
-        try reader.finish()
+        for key in reader.finish() { ignoredParameter(op, key) }
         guard pushes.add(LivePushes.Subscriber(client: client, subscription: subscription, feed: feed, pubkey: pubkey),
                          limit: settings.maxLivePushesPerConnection) else {
             throw CacheError("too many live subscriptions on this connection (at most \(settings.maxLivePushesPerConnection)); CLOSE some first")
@@ -193,7 +220,6 @@ public final class CacheService: Sendable {
     static func protocolSetting(_ json: JSONValue?) throws -> Bool {
         var params = try CacheParams(json)
         let compression = try params.string("compression", default: "none")
-        try params.finish()
         switch compression {
         case "zlib": return true
         case "none", "": return false
@@ -207,6 +233,10 @@ struct CacheContext: Sendable {
     let service: CacheService
     let connection: CacheConnectionState
     let now: Int64
+    /// The op requested (ignored params are counted under it).
+    let op: String
+    /// Said after the answer, in a NOTICE before EOSE.
+    let remarks: Remarks
 
     var store: any CacheStore { service.store }
     var models: ReadModelCache { service.models }
@@ -219,6 +249,23 @@ struct CacheContext: Sendable {
         if let viewer { connection.remember(user: viewer) }
         return viewer
     }
+
+    /// A remark on the answer (search terms left out, say), sent after it.
+    func remark(_ text: String) { remarks.add(text) }
+
+    /// Params the op did not read: ignored, and counted.
+    func ignore(_ keys: [String]) {
+        for key in keys { service.ignoredParameter(op, key) }
+    }
+}
+
+/// What ops of one request say about their answers (joined into one NOTICE).
+final class Remarks: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    func add(_ line: String) { lines.withLock { $0.append(line) } }
+
+    var text: String? { lines.withLock { $0.isEmpty ? nil : $0.joined(separator: "; ") } }
 }
 
 /// One cache op: decoding its params (in `init`) is separate from running it, so a bad or

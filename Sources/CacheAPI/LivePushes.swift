@@ -25,11 +25,6 @@ final class LivePushes: Sendable {
         let pubkey: PublicKey?
     }
 
-    private struct Key: Hashable {
-        let client: ObjectIdentifier
-        let subscription: String
-    }
-
     private struct NotificationState {
         var lastRow: Int64 = -1
         var counts: [PublicKey: [Int: Int]] = [:]
@@ -37,32 +32,19 @@ final class LivePushes: Sendable {
         var refreshAll = false
     }
 
-    private let subscribers = Mutex<[Key: Subscriber]>([:])
+    private let subscribers = ConnectionSubscriptions<Subscriber>()
     private let notifications = Mutex(NotificationState())
 
     /// Adds (or replaces) a subscription; false when the connection already has `limit`.
     func add(_ subscriber: Subscriber, limit: Int) -> Bool {
-        let client = ObjectIdentifier(subscriber.client)
-        let key = Key(client: client, subscription: subscriber.subscription)
-        return subscribers.withLock { all in
-            if all[key] == nil, all.keys.lazy.filter({ $0.client == client }).count >= limit { return false }
-            all[key] = subscriber
-            return true
-        }
+        subscribers.add(subscriber, client: subscriber.client, subscription: subscriber.subscription, limit: limit)
     }
 
-    /// Stops one subscription (CLOSE, or the id reused by another request).
-    func remove(_ client: any CacheClient, subscription: String) {
-        subscribers.withLock { _ = $0.removeValue(forKey: Key(client: ObjectIdentifier(client), subscription: subscription)) }
-    }
+    func remove(_ client: any CacheClient, subscription: String) { subscribers.remove(client, subscription: subscription) }
 
-    /// Stops every subscription of a connection that closed.
-    func removeAll(_ client: any CacheClient) {
-        let id = ObjectIdentifier(client)
-        subscribers.withLock { all in all = all.filter { $0.key.client != id } }
-    }
+    func removeAll(_ client: any CacheClient) { subscribers.removeAll(client) }
 
-    var count: Int { subscribers.withLock { $0.count } }
+    var count: Int { subscribers.count }
 
     /// The counts of this pubkey must be recomputed (its seen mark moved).
     func invalidateNotificationCounts(_ pubkey: PublicKey) {
@@ -75,7 +57,7 @@ final class LivePushes: Sendable {
     }
 
     private func current(_ include: (Feed) -> Bool) -> [Subscriber] {
-        subscribers.withLock { all in all.values.filter { include($0.feed) } }
+        subscribers.all.filter { include($0.feed) }
     }
 
     /// Runs the timers until cancelled.

@@ -6,8 +6,8 @@ import Store
 /// For a list of posts in display order: the posts; the events they reference (reposted,
 /// replied to, quoted, mentioned; nested two levels, as REFERENCED_EVENT); the profiles
 /// of their authors and of the people they tag or mention; their largest zaps; their
-/// stats; what the viewer did to them; media found in them; follower counts of the
-/// profiles; and RANGE last. Deleted posts are absent from the store already; posts by
+/// stats; what the viewer did to them; media found in them; articles' word counts;
+/// follower counts of the profiles; and RANGE last. Deleted posts are absent from the store already; posts by
 /// authors the viewer muted are left out.
 struct PostBundle {
     let store: any CacheStore
@@ -76,6 +76,9 @@ struct PostBundle {
         try await addStats(all, to: &out)
         for event in all {
             if let media = Synthetic.media(event.id, Self.media(of: event)) { out.appendSynthetic("media:\(event.id.hex)", media) }
+            if event.kind == 30_023 {
+                out.appendSynthetic("words:\(event.id.hex)", Synthetic.longFormMetadata(event.id, words: ReadsIndex.wordCount(event.content)))
+            }
         }
         for profile in profileList {
             if let media = profile.media { out.appendSynthetic("media:\(profile.event.id.hex)", media) }
@@ -88,8 +91,13 @@ struct PostBundle {
         return kept
     }
 
-    /// EVENT_STATS of every event with counters (articles add their address's), and
-    /// EVENT_ACTIONS_COUNT where the viewer acted.
+    /// Kinds that always carry EVENT_STATS, zeros when nobody reacted: primal-server makes a
+    /// zeroed row for each at import (notes, articles, polls, pictures, videos, comments).
+    /// Here the zeros are written at answer time, which stores nothing.
+    static let postKinds: Set<Int> = [1, 20, 1068, 1111, 6969, 30023, 34235, 34236]
+
+    /// EVENT_STATS of every post and of every other event with counters (articles add
+    /// their address's), and EVENT_ACTIONS_COUNT where the viewer acted.
     private func addStats(_ events: [Event], to out: inout BundleOutput) async throws {
         let targets = events.flatMap(Self.statsTargets)
         let stats = try await models.eventStats(targets, store: store)
@@ -110,7 +118,9 @@ struct PostBundle {
                     acted.reposted = acted.reposted || a.reposted; acted.zapped = acted.zapped || a.zapped
                 }
             }
-            if any { out.appendSynthetic("stats:\(event.id.hex)", Synthetic.eventStats(event.id, total)) }
+            if any || Self.postKinds.contains(event.kind) {
+                out.appendSynthetic("stats:\(event.id.hex)", Synthetic.eventStats(event.id, total))
+            }
             if acted.any { out.appendSynthetic("actions:\(event.id.hex)", Synthetic.eventActions(event.id, acted)) }
         }
     }

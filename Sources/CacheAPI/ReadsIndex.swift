@@ -11,6 +11,8 @@ final class ReadsIndex: Sendable {
         let address: EventAddress
         /// The `published_at` tag, else created_at.
         let publishedAt: Int64
+        /// Of this (the latest) version: what reads feeds sort and page by.
+        let createdAt: Int64
         let words: Int
         let topics: Set<String>
     }
@@ -36,7 +38,7 @@ final class ReadsIndex: Sendable {
     static func article(_ event: Event) -> Article? {
         guard let address = event.address else { return nil }
         let published = event.firstTagValue("published_at").flatMap { Int64($0) } ?? event.createdAt
-        return Article(id: event.id, address: address, publishedAt: published, words: wordCount(event.content),
+        return Article(id: event.id, address: address, publishedAt: published, createdAt: event.createdAt, words: wordCount(event.content),
                        topics: Set(event.tagValues("t").map { $0.lowercased() }))
     }
 

@@ -4,7 +4,7 @@ import Workers
 public struct UpstreamConfiguration: Sendable {
     /// What a Primal-style cache needs: profiles, notes, contacts, deletions, reposts,
     /// reactions, comments, zaps, mute/relay/bookmark lists, articles.
-    public static let defaultKinds: Set<Int> = [0, 1, 3, 5, 6, 7, 16, 1111, 9735, 10000, 10002, 10003, 30023]
+    public static let defaultKinds: Set<Int> = [0, 1, 3, 5, 6, 7, 16, 1111, 9735, 9802, 10000, 10002, 10003, 30004, 30023, 30311]
 
     /// Kinds subscribed to (kind 4 only when direct messages are wanted).
     public var kinds = UpstreamConfiguration.defaultKinds

@@ -1,4 +1,5 @@
 import Nostr
+import Store
 
 /// What the full-text indexes hold, and how user input becomes a safe FTS5 query.
 enum FullText {
@@ -30,21 +31,23 @@ enum FullText {
     /// (letters and digits) of the input, each quoted, all required. `prefixLast` makes the
     /// last word a prefix (type-ahead). Nil when the input has no words.
     static func matchQuery(_ input: String, prefixLast: Bool = false) -> String? {
-        var terms: [String] = []
-        var current = ""
-        for scalar in input.unicodeScalars {
-            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar.properties.generalCategory == .nonspacingMark {
-                current.unicodeScalars.append(scalar)
-            } else if !current.isEmpty {
-                terms.append(current)
-                current = ""
-            }
-        }
-        if !current.isEmpty { terms.append(current) }
+        let terms = TextMatch.words(input)
         guard !terms.isEmpty else { return nil }
-        let quoted = terms.prefix(maxTerms).map { "\"" + $0.lowercased() + "\"" }
+        let quoted = terms.prefix(maxTerms).map { "\"" + $0 + "\"" }
         var query = quoted.joined(separator: " ")
         if prefixLast { query += "*" }
         return query
+    }
+
+    /// An FTS5 expression for a `TextMatch`: each word quoted (they hold only letters,
+    /// digits and marks, but a quote is doubled all the same), groups joined by AND, the
+    /// phrases of a group by OR. Nil when there is nothing to match.
+    static func matchExpression(_ text: TextMatch) -> String? {
+        let groups = text.groups.map { group in
+            "(" + group.map { phrase in
+                "\"" + phrase.map { $0.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") }.joined(separator: " ") + "\""
+            }.joined(separator: " OR ") + ")"
+        }
+        return groups.isEmpty ? nil : groups.joined(separator: " AND ")
     }
 }

@@ -28,6 +28,26 @@ extension SQLiteStore: ExploreStore {
         }
     }
 
+    public func bestPosts(author: PublicKey, kinds: Set<Int>, limit: Int) async throws -> [FeedItem] {
+        guard !kinds.isEmpty, limit > 0 else { return [] }
+        var values: [SQLiteValue] = [.blob(author.bytes)]
+        let kindList = FilterPlanner.inList("p.kind", FilterPlanner.kindValues(kinds), &values)
+        values.append(.int(Int64(limit)))
+        let bound = values
+        // Every post of the author along the posts key, each with one probe of its counters.
+        return try await readers.read { db in
+            var items: [FeedItem] = []
+            try db.run(built: """
+                SELECT p.event, s.score FROM posts AS p JOIN event_stats AS s ON s.target = p.event
+                WHERE p.pubkey = ? AND \(kindList) AND s.score > 0
+                ORDER BY s.score DESC, p.created_at DESC, p.event DESC LIMIT ?
+                """, bound) { row in
+                items.append(FeedItem(id: row.bytes32(0)!, sortValue: row.int64(1)))
+            }
+            return items
+        }
+    }
+
     public func zaps(_ selection: ZapSelection, order: ZapOrder, page: Page) async throws -> [ZapInfo] {
         guard page.limit > 0 else { return [] }
         var values: [SQLiteValue] = []

@@ -187,6 +187,29 @@ extension SQLiteStore: FeedStore {
             """, values, page)
     }
 
+    public func textMatches(_ text: TextMatch, kinds: Set<Int>, authors: Set<PublicKey>?, since: Int64, until: Int64,
+                            limit: Int) async throws -> [StoredEvent] {
+        guard let match = FullText.matchExpression(text), !kinds.isEmpty, limit > 0 else { return [] }
+        var values: [SQLiteValue] = [.text(match)]
+        var conditions = [FilterPlanner.inList("e.kind", FilterPlanner.kindValues(kinds), &values)]
+        if let authors {
+            guard !authors.isEmpty else { return [] }
+            conditions.append(FilterPlanner.inList("e.pubkey", authors.sorted().map(SQLiteValue.id), &values))
+        }
+        values += [.int(configuration.now()), .int(since), .int(until), .int(Int64(limit))]
+        let bound = values, condition = conditions.joined(separator: " AND ")
+        return try await readers.read { db in
+            var found: [StoredEvent] = []
+            try db.run(built: """
+                SELECT \(FilterPlanner.columns) FROM notes_fts CROSS JOIN events AS e ON e.rowid = notes_fts.rowid
+                WHERE notes_fts MATCH ? AND \(condition) AND (e.expiration IS NULL OR e.expiration > ?)
+                    AND e.created_at >= ? AND e.created_at <= ?
+                ORDER BY notes_fts.rowid DESC LIMIT ?
+                """, bound) { found.append(Self.storedEvent($0)) }
+            return found.sorted(by: StoredEvent.newestFirst)
+        }
+    }
+
     /// Runs a paged query whose last four parameters are since, until, limit, offset.
     private func pageOf(_ sql: String, _ values: [SQLiteValue], _ page: Page) async throws -> [FeedItem] {
         guard page.limit > 0 else { return [] }

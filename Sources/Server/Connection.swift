@@ -48,12 +48,13 @@ final class Connection: MessageSink, CacheClient, Sendable {
 
     // MARK: Cache responses
 
-    func respond(_ subscription: String, objects: [[UInt8]]) {
+    func respond(_ subscription: String, objects: [[UInt8]], notice: String?) {
         if cacheState.compressesResponses {
             sendBinary(Self.zlib(RelayMessage.events(subscription, objects: objects)))
         } else {
             for object in objects { send(RelayMessage.event(subscription, json: object)) }
         }
+        if let notice { send(RelayMessage.notice(subscription, notice)) }
         send(RelayMessage.eose(subscription))
     }
 

@@ -44,9 +44,12 @@ public final class HearthServer: Service, Sendable {
         let metrics = ServerMetrics()
         self.metrics = metrics
         cache = CacheService(store: store, pipeline: configuration.readOnly ? nil : pipeline, settings: configuration.cache,
-                             backfill: relays?.backfill) { model, hits, misses in
-            metrics.recordResultCache(model, hits: hits, misses: misses)
-        }
+                             backfill: relays?.backfill,
+                             record: { model, hits, misses in metrics.recordResultCache(model, hits: hits, misses: misses) },
+                             ignoredParameter: { op, name in
+                                 metrics.recordIgnoredParameter(op: op, name: name)
+                                 logger.debug("ignored cache param", metadata: ["op": "\(op)", "param": "\(name)"])
+                             })
     }
 
     /// The port the server listens on, once it does (useful with port 0).

@@ -24,6 +24,10 @@ public final class ServerMetrics: Sendable {
     private let mirrors = Mutex<[String: (counter: CoreMetrics.Counter, last: Int64)]>([:])
     private let gauges = Mutex<[String: CoreMetrics.Gauge]>([:])
     private let resultCache = Mutex<[String: (hits: CoreMetrics.Counter, misses: CoreMetrics.Counter)]>([:])
+    private let ignoredParameters = Mutex<[String: CoreMetrics.Counter]>([:])
+    /// Distinct (op, param) series at most; later names count as `param="other"`, so a
+    /// client inventing names cannot grow /metrics without bound.
+    static let ignoredParameterSeries = 200
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -99,6 +103,22 @@ public final class ServerMetrics: Sendable {
         }
         if hits > 0 { counters.hits.increment(by: hits) }
         if misses > 0 { counters.misses.increment(by: misses) }
+    }
+
+    /// A cache request param that its op ignored. `op` is a known op's name (unknown ops are
+    /// refused before params are read); a param name is kept when short and plain.
+    func recordIgnoredParameter(op: String, name: String) {
+        let plain = name.utf8.count <= 40 && name.utf8.allSatisfy { $0 == 0x5F || $0 == 0x2D || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) || (0x41...0x5A).contains($0) }
+        let counter = ignoredParameters.withLock { counters -> CoreMetrics.Counter in
+            var key = op + " " + (plain ? name : "other")
+            if counters[key] == nil && counters.count >= Self.ignoredParameterSeries { key = op + " other" }
+            if let counter = counters[key] { return counter }
+            let param = String(key.split(separator: " ", maxSplits: 1)[1])
+            let counter = CoreMetrics.Counter(label: "hearth_cache_ignored_params_total", dimensions: [("op", op), ("param", param)], factory: factory)
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     /// The Prometheus text exposition.

@@ -54,4 +54,7 @@ public protocol ExploreStore: Sendable {
     func followerIncreases(since: Int64) async throws -> [PublicKey: Int]
     /// Top-level notes with media by anyone, newest first.
     func recentMediaPosts(page: Page) async throws -> [FeedItem]
+    /// An author's posts (notes and replies of `kinds`) with a score above zero, best first
+    /// (ties: newer first); the sort value is the score.
+    func bestPosts(author: PublicKey, kinds: Set<Int>, limit: Int) async throws -> [FeedItem]
 }

@@ -75,4 +75,36 @@ public protocol FeedStore: ReadModelStore {
     func searchProfiles(_ query: String, limit: Int, among: Set<PublicKey>?) async throws -> [PublicKey]
     /// Notes matching a full-text query, newest first.
     func searchNotes(_ query: String, kinds: Set<Int>, page: Page) async throws -> [FeedItem]
+    /// Events of `kinds` (by `authors`, when given) created in since...until whose indexed
+    /// text matches `text`, newest first, at most `limit` (advanced search's candidates;
+    /// the most recently stored matches when there are more).
+    func textMatches(_ text: TextMatch, kinds: Set<Int>, authors: Set<PublicKey>?, since: Int64, until: Int64,
+                     limit: Int) async throws -> [StoredEvent]
+}
+
+/// A full-text condition: every group must match, a group by any of its phrases, a phrase
+/// by its words in a row (lowercase words, as `words(_:)` splits them).
+public struct TextMatch: Hashable, Sendable {
+    public var groups: [[[String]]]
+
+    public init(groups: [[[String]]]) { self.groups = groups.filter { !$0.isEmpty && $0.allSatisfy { !$0.isEmpty } } }
+
+    public var isEmpty: Bool { groups.isEmpty }
+
+    /// Words as the full-text indexes see them: runs of letters, digits and combining
+    /// marks, lowercased.
+    public static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar.properties.generalCategory == .nonspacingMark {
+                current.unicodeScalars.append(scalar)
+            } else if !current.isEmpty {
+                words.append(current.lowercased())
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current.lowercased()) }
+        return words
+    }
 }

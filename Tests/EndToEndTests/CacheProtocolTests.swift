@@ -53,7 +53,6 @@ import Testing
             ("feed", ["pubkey": user, "limit": "ten"], "limit must be an integer"),
             ("feed", ["pubkey": user, "limit": 5000], "limit too big"),
             ("feed", ["pubkey": user, "notes": "everything"], "unsupported type of notes"),
-            ("feed", ["pubkey": user, "colour": "red"], "unknown parameter: colour"),
             ("mega_feed_directive", ["spec": "{not json"], "spec must be a JSON object"),
             ("mega_feed_directive", ["spec": #"{"id":"latest","kind":"notes"}"#], "missing parameter: user_pubkey"),
             ("thread_view", ["event_id": 12], "event_id must be a string"),
@@ -127,25 +126,40 @@ import Testing
         #expect(metrics.contains("hearth_result_cache_misses_total"))
     }
 
-    /// The README's table of ops stays true: every op the server answers is named there.
-    /// Every op refuses an unknown parameter and params that are not an object, with
-    /// NOTICE + EOSE, before doing any work; the connection keeps serving.
-    @Test func everyOpRefusesUnknownAndMalformedParams() async throws {
+    /// Every op ignores a param it does not know, as primal-server does (the web app sends
+    /// `subid` to `notification_counts`), and counts it in /metrics by op and name; params
+    /// that are not an object are refused with NOTICE + EOSE; the connection keeps serving.
+    @Test func everyOpIgnoresUnknownParamsAndRefusesMalformedOnes() async throws {
         let fixture = try await CacheFixture.start(users: 8, notes: 20)
         defer { Task { await fixture.stop() } }
         let client = fixture.client()
         defer { client.close() }
         for op in CacheService.operationNames {
             let unknown = try #require(await client.cache(op, ["hearth_no_such_param": 1], sub: "u-\(op)"), "\(op)")
-            #expect(unknown.notice != nil && unknown.objects.isEmpty, "\(op) accepted an unknown parameter")
+            #expect(unknown.notice?.contains("hearth_no_such_param") != true, "\(op) refused an unknown parameter")
             client.send(json: ["REQ", "m-\(op)", ["cache": [op, "not an object"]]])
             let malformed = try #require(await client.cacheReply("m-\(op)"), "\(op)")
             #expect(malformed.notice != nil, "\(op) accepted params that are not an object")
         }
-        let pubkey = try #require(fixture.wellConnected.first)
-        #expect(await client.cache("user_profile", ["pubkey": pubkey.hex])?.notice == nil, "the connection still serves")
+        // The extra param changes nothing in the answer.
+        let user = try #require(fixture.wellConnected.first).hex
+        let plain = try #require(await client.cache("feed", ["pubkey": user, "limit": 5]))
+        let extra = try #require(await client.cache("feed", ["pubkey": user, "limit": 5, "colour": "red"]))
+        #expect(extra.notice == nil && extra.elements == plain.elements && !plain.elements.isEmpty)
+        // Also behind mega_feed_directive, whose extra keys go on to the routed op.
+        let mega = try #require(await client.cache("mega_feed_directive", ["spec": #"{"id":"latest","kind":"notes"}"#,
+                                                                           "user_pubkey": user, "limit": 5, "colour": "red"]))
+        #expect(mega.notice == nil && mega.elements == plain.elements)
+        // A known param of the wrong type is still refused.
+        #expect(await client.cache("feed", ["pubkey": user, "limit": "five"])?.notice == "limit must be an integer")
+        let (_, _, metrics) = try await fixture.server.get("/metrics")
+        let text = String(decoding: metrics, as: UTF8.self)
+        #expect(text.contains(#"hearth_cache_ignored_params_total{op="feed",param="colour"} 1"#))
+        #expect(text.contains(#"hearth_cache_ignored_params_total{op="mega_feed_directive",param="colour"} 1"#))
+        #expect(text.contains(#"hearth_cache_ignored_params_total{op="explore_people",param="hearth_no_such_param"} 1"#))
     }
 
+    /// The README's table of ops stays true: every op the server answers is named there.
     @Test func readmeNamesEveryOp() throws {
         let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md")
         let text = try String(contentsOf: readme, encoding: .utf8)

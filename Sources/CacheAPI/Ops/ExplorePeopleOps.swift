@@ -46,6 +46,8 @@ struct ExplorePeople: CacheOperation {
             }
         })
         try await context.addUserInfos(shown.map(\.key), to: &out)
+        // USER_FOLLOWER_COUNTS even when nobody is shown (the web app waits for it).
+        if shown.isEmpty { out.append(Synthetic.pubkeyCounts(SyntheticKind.userFollowerCounts, [:])) }
         out.append(Synthetic.range(shown.map { FeedItem(id: $0.key, sortValue: Int64($0.value)) }, orderBy: "increase"))
         return out.objects
     }

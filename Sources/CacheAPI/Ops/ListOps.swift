@@ -206,7 +206,7 @@ struct ParametrizedReplaceableEvents: CacheOperation {
             let pubkey = try inner.requiredPubkey("pubkey")
             let kind = try inner.requiredKind("kind")
             let identifier = try inner.requiredString("identifier")
-            try inner.finish()
+            context.ignore(inner.finish())
             return ParametrizedReplaceableEvent(address: EventAddress(kind: kind, pubkey: pubkey, identifier: identifier),
                                                 extended: extended, viewer: viewer)
         }

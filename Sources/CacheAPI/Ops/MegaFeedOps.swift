@@ -37,6 +37,7 @@ enum MegaFeedRoute: Sendable {
     case media(ExploreMedia)
     case zaps(ExploreZaps)
     case reads(LongFormContentFeed)
+    case search(AdvancedSearch)
 
     init(_ params: inout CacheParams, kinds: Set<Int>?, _ context: CacheContext) throws {
         let specText = try params.requiredString("spec")
@@ -62,26 +63,31 @@ enum MegaFeedRoute: Sendable {
             let viewer = try context.viewer(&sub)
             let page = try sub.page(now: context.now)
             let kinds = try sub.kinds("kinds", default: [1])
-            try sub.finish()
+            context.ignore(sub.finish())
             self = .latest(LatestNotes(kinds: kinds, viewer: viewer, page: page))
         case ("global-trending", _), ("most-zapped", _):
             guard let hours = spec["hours"]?.intValue, hours > 0, hours <= 24 * 30 else { throw CacheError("spec \(id) needs hours (1 to 720)") }
             var sub = CacheParams(values: passed)
             let viewer = try context.viewer(&sub)
             let page = try sub.page(clampTo: 100, now: context.now)
-            try sub.finish()
+            context.ignore(sub.finish())
             self = .ranked(RankedFeed.global(id == "most-zapped" ? .satszapped : .score, hours: Int64(hours), limit: 100,
                                              viewer: viewer, now: context.now, page: page))
         case ("explore-media", _):
             var sub = CacheParams(values: passed)
             let viewer = try context.viewer(&sub)
             let page = try sub.page(now: context.now)
-            try sub.finish()
+            context.ignore(sub.finish())
             self = .media(ExploreMedia(viewer: viewer, page: page))
         case ("explore-zaps", _):
             self = .zaps(try Self.decode(ExploreZaps.self, passed, context))
         case ("reads-feed", _), (_, "reads"):
             self = .reads(try Self.reads(spec, passed, context))
+        case ("advsearch", _):
+            guard let query = spec["query"]?.stringValue else { throw CacheError("spec advsearch needs a query") }
+            var sub = CacheParams(values: passed)
+            self = .search(try AdvancedSearchOp.search(query, &sub, context))
+            context.ignore(sub.finish())
         default:
             throw CacheError("unsupported feed spec: \(specText)")
         }
@@ -93,7 +99,7 @@ enum MegaFeedRoute: Sendable {
         var sub = CacheParams(values: passed)
         let viewer = try context.viewer(&sub)
         let page = try sub.page(now: context.now)
-        try sub.finish()
+        context.ignore(sub.finish())
         let minWords = Int(spec["minwords"]?.intValue ?? 100)
         let source: LongFormContentFeed.Source
         switch (spec["scope"]?.stringValue, spec["pubkey"]?.stringValue.flatMap(CacheParams.pubkey), spec["curation"]?.stringValue) {
@@ -110,7 +116,7 @@ enum MegaFeedRoute: Sendable {
     private static func decode<Op: CacheOperation>(_ type: Op.Type, _ values: [String: JSONValue], _ context: CacheContext) throws -> Op {
         var sub = CacheParams(values: values)
         let op = try Op(&sub, context)
-        try sub.finish()
+        context.ignore(sub.finish())
         return op
     }
 
@@ -122,6 +128,7 @@ enum MegaFeedRoute: Sendable {
         case .media(let feed): return try await feed.run(context)
         case .zaps(let op): return try await op.run(context)
         case .reads(let op): return try await op.run(context)
+        case .search(let search): return try await search.run(context)
         }
     }
 }

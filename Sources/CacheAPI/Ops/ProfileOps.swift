@@ -183,3 +183,28 @@ struct UserSearch: CacheOperation {
         return (try? NIP19(bare))?.pubkey
     }
 }
+
+/// `user_profile_scored_content {pubkey, limit=5 (at most 100), user_pubkey}`: the author's
+/// best posts by score (the profile page's highlights), as a bundle without RANGE, and the
+/// author's profile even when no post scored.
+struct UserProfileScoredContent: CacheOperation {
+    static let name = "user_profile_scored_content"
+    static let kinds: Set<Int> = [1, 20, 30_023]
+    let pubkey: PublicKey
+    let limit: Int
+    let viewer: PublicKey?
+
+    init(_ params: inout CacheParams, _ context: CacheContext) throws {
+        pubkey = try params.requiredPubkey("pubkey")
+        limit = Int(min(100, max(0, try params.int("limit", default: 5))))
+        viewer = try context.viewer(&params)
+    }
+
+    func run(_ context: CacheContext) async throws -> [[UInt8]] {
+        let best = try await context.store.bestPosts(author: pubkey, kinds: Self.kinds, limit: limit)
+        var out = BundleOutput()
+        let kept = try await context.bundle(viewer: viewer).add(best, to: &out)
+        if kept.isEmpty { try await context.addUserInfos([pubkey], to: &out, followerCounts: false) }
+        return out.objects
+    }
+}

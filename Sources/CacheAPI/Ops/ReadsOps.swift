@@ -2,9 +2,15 @@ import Nostr
 import Store
 
 /// `long_form_content_feed {pubkey, notes=follows|authored|zappedbyfollows, topic, curation,
-/// minwords=0, limit, since, until, offset, user_pubkey}`: articles newest published first
-/// (since/until bound published_at), as a bundle with LONG_FORM_METADATA and RANGE. Without
-/// `pubkey`: every article (of a topic, when given).
+/// minwords=0, limit, since, until, offset, user_pubkey}`: articles, latest version newest
+/// first, as a bundle with LONG_FORM_METADATA and RANGE. Without `pubkey`: every article (of
+/// a topic, when given).
+///
+/// primal-server orders by `published_at` and says so in RANGE, but the web app computes the
+/// next page's offset only for `created_at`, `score` and `satszapped` (src/utils.ts,
+/// `calculateReadsOffset`): with `published_at` its offset counts every article it holds and
+/// page 2 skips that many. So the order, since/until and RANGE here are the version's
+/// `created_at`, which the web app pages through exactly.
 struct LongFormContentFeed: CacheOperation {
     static let name = "long_form_content_feed"
     enum Source: Sendable {
@@ -51,17 +57,14 @@ struct LongFormContentFeed: CacheOperation {
         let articles = try await context.service.reads.articles(context.store)
         let wanted = try await filter(context)
         let shown = articles.filter { article in
-            article.publishedAt >= page.since && article.publishedAt <= page.until && article.words >= minWords
+            article.createdAt >= page.since && article.createdAt <= page.until && article.words >= minWords
                 && (topic.map { article.topics.contains($0) } ?? true) && wanted(article)
-        }.sorted { $0.publishedAt != $1.publishedAt ? $0.publishedAt > $1.publishedAt : $0.id > $1.id }
+        }.sorted { $0.createdAt != $1.createdAt ? $0.createdAt > $1.createdAt : $0.id > $1.id }
             .dropFirst(page.offset).prefix(page.limit)
         var out = BundleOutput()
-        let items = shown.map { FeedItem(id: $0.id, sortValue: $0.publishedAt) }
+        let items = shown.map { FeedItem(id: $0.id, sortValue: $0.createdAt) }
         let kept = Set(try await context.bundle(viewer: viewer).add(items, to: &out).map(\.id))
-        for article in shown where kept.contains(article.id) {
-            out.appendSynthetic("words:\(article.id.hex)", Synthetic.longFormMetadata(article.id, words: article.words))
-        }
-        out.append(Synthetic.range(items.filter { kept.contains($0.id) }, orderBy: "published_at"))
+        out.append(Synthetic.range(items.filter { kept.contains($0.id) }, orderBy: "created_at"))
         return out.objects
     }
 
@@ -108,11 +111,8 @@ struct LongFormContentThreadView: CacheOperation {
 
     func run(_ context: CacheContext) async throws -> [[UInt8]] {
         guard let article = try await context.addressable(address) else { return [] }
-        var objects = try await ThreadView(eventID: article.id, viewer: viewer, page: page).run(context)
-        if let parsed = try? article.parsed() {
-            objects.append(Synthetic.longFormMetadata(article.id, words: ReadsIndex.wordCount(parsed.content)))
-        }
-        return objects
+        // The bundle carries the article's LONG_FORM_METADATA.
+        return try await ThreadView(eventID: article.id, viewer: viewer, page: page).run(context)
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ingest
 import Logging
+import Nostr
 import SQLiteStore
 import Server
 import ServiceLifecycle
@@ -76,6 +77,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Seconds between notification and direct-message count pushes (env HEARTH_COUNTS_INTERVAL).")
     var countsInterval = Double(Serve.env("COUNTS_INTERVAL") ?? "") ?? 1
+
+    @Option(help: "Media (Blossom) server URLs the web app is offered, comma-separated (env HEARTH_BLOSSOM_SERVERS).")
+    var blossomServers = Serve.env("BLOSSOM_SERVERS") ?? ""
+
+    @Option(help: "A JSON file get_app_releases answers with (env HEARTH_APP_RELEASES); {} without one.")
+    var appReleases = Serve.env("APP_RELEASES")
 
     @Option(help: "Read-only database connections (env HEARTH_READERS).")
     var readers = Int(Serve.env("READERS") ?? "") ?? 4
@@ -165,6 +172,14 @@ struct Serve: AsyncParsableCommand {
         c.readOnly = readOnly
         c.cache.netStatsInterval = netStatsInterval
         c.cache.countsInterval = countsInterval
+        c.cache.blossomServers = blossomServers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let appReleases {
+            guard let data = FileManager.default.contents(atPath: appReleases),
+                  let json = try? JSONValue.parse(String(decoding: data, as: UTF8.self)) else {
+                throw ValidationError("--app-releases: \(appReleases) is not a readable JSON file")
+            }
+            c.cache.appReleases = json
+        }
         c.relay.maxLimit = maxLimit
         c.relay.maxSubscriptions = maxSubscriptions
         c.relay.maxFilters = maxFilters
