@@ -165,6 +165,14 @@ enum CacheBench {
             Shape(name: "search, limit 20", target: "p99 ≤ 20 ms",
                   requests: Array(Set(words.map { $0.lowercased() })).sorted().prefix(80)
                     .map { request("search", "{\"query\":\"\($0)\",\"limit\":20,\"user_pubkey\":\"\(viewer)\"}") }),
+            Shape(name: "advanced_search, two words", target: "",
+                  requests: stride(from: 0, to: min(160, words.count - 1), by: 2).map { i in
+                      request("advanced_search", "{\"query\":\"\(words[i].lowercased()) OR \(words[i + 1].lowercased()) -filter:replies\",\"limit\":20,\"user_pubkey\":\"\(viewer)\"}")
+                  }),
+            Shape(name: "advanced_search scope:myfollows orderby:likes", target: "",
+                  requests: readers.map { request("advanced_search", "{\"query\":\"scope:myfollows orderby:likes\",\"limit\":20,\"user_pubkey\":\"\($0)\"}") }),
+            Shape(name: "advanced_search filter:image minlikes:1 (no words)", target: "",
+                  requests: readers.map { request("advanced_search", "{\"query\":\"filter:image minlikes:1\",\"limit\":20,\"user_pubkey\":\"\($0)\"}") }),
         ]
     }
 }

@@ -71,9 +71,31 @@ public final class CacheService: Sendable {
             ExplorePeople.self, ScoredUsers24h.self, ExploreZaps.self, ExploreMediaOp.self, FindReposts.self, ExploreLegendCounts.self,
             GetAppReleases.self, GetRecommendedBlossomServers.self, GetFeaturedDVMFeeds.self, SearchFilterlist.self,
             GetRecommendedReads.self, GetReadsTopics.self, GetFeaturedAuthors.self, GetHighlights.self, UserProfileScoredContent.self,
-            AdvancedSearchOp.self, AdvancedFeed.self, GetAdvancedFeeds.self,
+            AdvancedSearchOp.self, AdvancedFeed.self, GetAdvancedFeeds.self, Drafts.self, GetSuggestedUsers.self, CreatorPaidTiers.self,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+    }()
+
+    /// Ops of Primal's that Hearth does not serve, and why (said in the NOTICE).
+    static let unserved: [String: String] = {
+        let premium = "Primal premium and membership are Primal's own service, not a cache's"
+        var reasons = [
+            "upload_chunk": "Hearth stores no media; upload to a Blossom server", "upload_complete": "Hearth stores no media; upload to a Blossom server",
+            "wallet": "Hearth has no wallet",
+            "broadcast_events": "Hearth does not publish to other relays", "rebroadcasting_status": "Hearth does not publish to other relays",
+            "dvm_feed_info": "Hearth runs no data-vending machines", "dvm_feed": "Hearth runs no data-vending machines",
+            "live_feed": "Hearth keeps no live stream chat", "find_live_events": "Hearth keeps no live stream chat",
+            "report_user": "Hearth keeps no reports; moderate with mute lists",
+        ]
+        for op in ["membership_status", "membership_name_available", "membership_purchase_product", "membership_purchase_monitor",
+                   "membership_purchase_history", "membership_change_name", "membership_exchange_rate", "membership_legend_customization",
+                   "membership_content_stats", "membership_content_backup", "membership_content_rebroadcast_start",
+                   "membership_content_rebroadcast_cancel", "membership_media_management_stats", "membership_media_management_uploads",
+                   "membership_media_management_delete", "membership_recovery_contact_lists",
+                   "membership_stripe_checkout_session_check_status"] {
+            reasons[op] = premium
+        }
+        return reasons
     }()
 
     /// Subscriptions answered with EOSE and then pushed periodically (protocol §7).
@@ -179,6 +201,7 @@ public final class CacheService: Sendable {
                                                limit: settings.maxLivePushesPerConnection)
                     return
                 }
+                if let reason = Self.unserved[name] { throw CacheError("\(name) is not served by this cache: \(reason)") }
                 guard let operation = Self.operations[name] else { throw CacheError.unknownOp }
                 var reader = try CacheParams(params)
                 let op = try operation.init(&reader, context)

@@ -283,6 +283,30 @@ import Testing
         live.send(json: ["CLOSE", "live", ["cache": ["live_events_from_follows"]]])
     }
 
+    /// Ops the web app sends to Primal's other services, or that need what Hearth does not
+    /// keep, say why; ops with nothing to list answer the reference's empty shape.
+    @Test func unservedOpsSayWhyAndEmptyOnesKeepTheirShape() async throws {
+        let writer = Self.writer
+        let draft = writer.event(31_234, at: Self.now - 100, tags: [["d", "draft-1"], ["k", "30023"]], "ciphertext")
+        let fixture = try await CacheFixture.start(seed: 36, users: 6, notes: 20, extra: [draft])
+        defer { Task { await fixture.stop() } }
+        let app = await WebApp(fixture)
+        defer { app.close() }
+        for op in ["wallet", "membership_status", "upload_chunk", "broadcast_events", "live_feed", "report_user"] {
+            let reply = try #require(await app.plain.cache(op, ["pubkey": writer.pubkey.hex]))
+            #expect(reply.notice?.hasPrefix("\(op) is not served by this cache: ") == true, "\(op): \(reply.notice ?? "")")
+        }
+        #expect(await app.plain.cache("no_such_op", [:])?.notice == "unknown api request")
+        let suggested = try await app.ask("get_suggested_users", nil, kinds: [10_000_134])
+        #expect((suggested.contents(10_000_134).first as? [Any])?.isEmpty == true)
+        let tiers = try await app.ask("creator_paid_tiers", ["pubkey": writer.pubkey.hex])
+        #expect(tiers.objects.isEmpty)
+        // src/lib/feed.ts `getDrafts`: the kind goes as a number.
+        let drafts = try await app.ask("drafts", ["limit": 20, "offset": 0, "pubkey": writer.pubkey.hex, "kind": 30_023], kinds: [31_234])
+        #expect(drafts.ids(kind: 31_234) == [draft.id.hex])
+        #expect(try await app.ask("drafts", ["pubkey": writer.pubkey.hex, "kind": 1]).objects.isEmpty)
+    }
+
     /// src/utils.ts `calculateReadsOffset`, as written: from the last article held back,
     /// count those whose sort value equals RANGE.since; it knows created_at, satszapped and
     /// score, and for any other `order_by` it never stops counting.

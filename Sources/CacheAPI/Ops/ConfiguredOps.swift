@@ -5,6 +5,7 @@ extension SyntheticKind {
     static let appReleases = 10_000_138
     static let recommendedBlossomServers = 10_000_175
     static let advancedFeeds = 10_000_150
+    static let suggestedUsers = 10_000_134
 }
 
 /// `get_app_releases`: APP_RELEASES with the release information the operator configured
@@ -69,4 +70,28 @@ struct GetAdvancedFeeds: CacheOperation {
     func run(_ context: CacheContext) async throws -> [[UInt8]] {
         [Synthetic.object(SyntheticKind.advancedFeeds) { w in w.object { _ in } }]
     }
+}
+
+/// `get_suggested_users` (account creation): SUGGESTED_USERS, groups of people to follow
+/// that primal-server reads from a hand-made file; Hearth has none, so `[]`.
+struct GetSuggestedUsers: CacheOperation {
+    static let name = "get_suggested_users"
+
+    init(_ params: inout CacheParams, _ context: CacheContext) throws {}
+
+    func run(_ context: CacheContext) async throws -> [[UInt8]] {
+        [Synthetic.object(SyntheticKind.suggestedUsers) { w in w.array { _ in } }]
+    }
+}
+
+/// `creator_paid_tiers {pubkey}`: a creator's subscription tiers (kind 17000), which Hearth
+/// does not ingest: no objects, as primal-server answers for a creator without tiers.
+struct CreatorPaidTiers: CacheOperation {
+    static let name = "creator_paid_tiers"
+
+    init(_ params: inout CacheParams, _ context: CacheContext) throws {
+        _ = try params.requiredPubkey("pubkey")
+    }
+
+    func run(_ context: CacheContext) async throws -> [[UInt8]] { [] }
 }

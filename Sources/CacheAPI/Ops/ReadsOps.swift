@@ -185,3 +185,33 @@ struct TopArticle: CacheOperation {
         return [event.json, Synthetic.eventStats(article.id, stats)]
     }
 }
+
+/// `drafts {pubkey, kind=30023, since, until, limit=20 (at most 100), offset}`: the author's
+/// drafts (kind 31234) of that kind (a `k` tag), newest first, as stored: NIP-37 drafts are
+/// encrypted to their author, and only their author's client can read them.
+struct Drafts: CacheOperation {
+    static let name = "drafts"
+    let pubkey: PublicKey
+    let kind: Int
+    let page: Page
+
+    init(_ params: inout CacheParams, _ context: CacheContext) throws {
+        pubkey = try params.requiredPubkey("pubkey")
+        // The web app sends the kind as a number; primal-server compares it as text.
+        switch params.raw("kind") {
+        case nil: kind = 30_023
+        case .string(let text)? where Int(text) != nil: kind = Int(text)!
+        case let value?:
+            guard let number = value.intValue else { throw CacheError("kind must be an integer") }
+            kind = Int(number)
+        }
+        page = try params.page(clampTo: 100, now: context.now)
+    }
+
+    func run(_ context: CacheContext) async throws -> [[UInt8]] {
+        guard page.limit > 0 else { return [] }
+        let drafts = try await context.store.query([Filter(authors: [pubkey], kinds: [31_234], tags: ["k": [String(kind)]],
+                                                           since: page.since, until: page.until, limit: page.offset + page.limit)])
+        return drafts.dropFirst(page.offset).map(\.json)
+    }
+}
