@@ -10,6 +10,8 @@ import Store
 /// each page asks again below the last one's `until`.
 struct AdvancedSearch: Sendable {
     static let candidateLimit = 5_000
+    /// Candidates read first for a time-ordered page.
+    static let firstLook = 500
     /// Notes and polls (primal-server's default).
     static let defaultKinds: Set<Int> = [1, 1068, 6969]
     /// Follows whose own follows make up "my network" (the most followed first).
@@ -35,7 +37,23 @@ struct AdvancedSearch: Sendable {
             scope = nil
         }
         let people = try await ScopePeople(scope, viewer: viewer, context)
-        let (events, indexed) = try await candidates(kinds: kinds, people: people, context)
+        // Newest first, a page needs only the newest few hundred candidates when the terms
+        // are common; the whole window is read when they are not (or for a count order).
+        let wanted = page.offset + page.limit
+        var limit = query.order == .createdAt ? min(Self.candidateLimit, max(Self.firstLook, 10 * wanted)) : Self.candidateLimit
+        var matched: [(Event, Int64)] = []
+        while true {
+            let (events, indexed) = try await candidates(kinds: kinds, people: people, limit: limit, context)
+            matched = try await self.matched(events, indexed: indexed, people: people, context)
+            if matched.count >= wanted || events.count < limit || limit >= Self.candidateLimit { break }
+            limit = Self.candidateLimit
+        }
+        let items = matched.dropFirst(page.offset).prefix(page.limit).map { FeedItem(id: $0.0.id, sortValue: $0.1) }
+        return try await context.bundle(viewer: viewer).build(Array(items), orderBy: query.order.name)
+    }
+
+    /// The candidates every term admits, with their sort values, best first.
+    private func matched(_ events: [Event], indexed: Bool, people: ScopePeople, _ context: CacheContext) async throws -> [(Event, Int64)] {
         let facts = try await SearchFacts(events, query: query, people: people, context)
         let expression = indexed ? query.expression.withoutIndexedText : query.expression
         var matched: [(Event, Int64)] = []
@@ -48,17 +66,15 @@ struct AdvancedSearch: Sendable {
             if case .stat = query.order, value <= 0 { continue }
             if value >= page.since && value <= page.until { matched.append((event, value)) }
         }
-        matched.sort { a, b in
+        return matched.sorted { a, b in
             if a.1 != b.1 { return a.1 > b.1 }
             return a.0.createdAt != b.0.createdAt ? a.0.createdAt > b.0.createdAt : a.0.id > b.0.id
         }
-        let items = matched.dropFirst(page.offset).prefix(page.limit).map { FeedItem(id: $0.0.id, sortValue: $0.1) }
-        return try await context.bundle(viewer: viewer).build(Array(items), orderBy: query.order.name)
     }
 
-    /// The events that can match, and whether the full-text index chose them (it does when
-    /// the query has words every result needs).
-    private func candidates(kinds: Set<Int>, people: ScopePeople, _ context: CacheContext) async throws -> ([Event], indexed: Bool) {
+    /// The newest `limit` events that can match, and whether the full-text index chose them
+    /// (it does when the query has words every result needs).
+    private func candidates(kinds: Set<Int>, people: ScopePeople, limit: Int, _ context: CacheContext) async throws -> ([Event], indexed: Bool) {
         var since: Int64 = 0, until = Int64.max
         if query.order == .createdAt { (since, until) = (page.since, page.until) }
         var groups: [[[String]]] = []
@@ -82,10 +98,10 @@ struct AdvancedSearch: Sendable {
         if !text.isEmpty {
             // Only notes and articles are indexed: other kinds have no text to match.
             stored = try await context.store.textMatches(text, kinds: kinds.intersection([1, 30_023]), authors: authors,
-                                                         since: since, until: until, limit: Self.candidateLimit)
+                                                         since: since, until: until, limit: limit)
         } else {
             stored = try await context.store.query([Filter(authors: authors, kinds: kinds, since: since,
-                                                           until: until == Int64.max ? nil : until, limit: Self.candidateLimit)])
+                                                           until: until == Int64.max ? nil : until, limit: limit)])
         }
         return (stored.compactMap { try? $0.parsed() }, !text.isEmpty)
     }
