@@ -3,6 +3,15 @@ import Nostr
 /// Messages to clients (NIP-01, NIP-45), serialized to the bytes of one text frame.
 public enum RelayMessage {
     /// `["EVENT", id, <event JSON as stored>]`
+    /// `["EVENT",<subscription>,`: what comes before an event's JSON (and `]` after it).
+    public static func eventPrefix(_ subscription: String) -> [UInt8] {
+        var writer = JSONWriter(capacity: subscription.utf8.count + 16)
+        writer.raw("[\"EVENT\",".utf8)
+        writer.string(subscription)
+        writer.byte(0x2C)
+        return writer.bytes
+    }
+
     public static func event(_ subscription: String, json: [UInt8]) -> [UInt8] {
         var writer = JSONWriter(capacity: json.count + subscription.utf8.count + 16)
         writer.raw("[\"EVENT\",".utf8)

@@ -6,6 +6,13 @@ import Synchronization
 /// a connection that cannot keep up is closed by its queue, not by the sender.
 public protocol MessageSink: AnyObject, Sendable {
     func send(_ frame: [UInt8])
+    /// Sends `["EVENT", subscription, json]`. A sink may keep `json` as it is (shared by
+    /// every subscriber of a live event) and frame it when it writes.
+    func sendEvent(_ subscription: String, json: [UInt8])
+}
+
+extension MessageSink {
+    public func sendEvent(_ subscription: String, json: [UInt8]) { send(RelayMessage.event(subscription, json: json)) }
 }
 
 /// Limits of the NIP-01 read side, also announced in NIP-11.
@@ -78,7 +85,7 @@ public final class RelaySession<Sink: MessageSink>: Sendable {
             let stored = try await store.query(filters)
             var seen = Set<EventID>()
             for event in stored where seen.insert(event.id).inserted {
-                sink.send(RelayMessage.event(subscription, json: event.json))
+                sink.sendEvent(subscription, json: event.json)
             }
             sink.send(RelayMessage.eose(subscription))
             // Flush what arrived live while reading, then deliver directly.
@@ -89,7 +96,7 @@ public final class RelaySession<Sink: MessageSink>: Sendable {
                 return waiting
             }
             for committed in waiting where seen.insert(committed.event.id).inserted {
-                sink.send(RelayMessage.event(subscription, json: committed.json))
+                sink.sendEvent(subscription, json: committed.json)
             }
         } catch {
             close(subscription)
@@ -131,7 +138,7 @@ public final class RelaySession<Sink: MessageSink>: Sendable {
             case nil: return false
             }
         }
-        if sendNow { sink.send(RelayMessage.event(subscription, json: committed.json)) }
+        if sendNow { sink.sendEvent(subscription, json: committed.json) }
     }
 
     private func parse(_ json: [JSONValue]) throws -> [Filter] {

@@ -21,8 +21,16 @@ final class Connection: MessageSink, CacheClient, Sendable {
     private let closeChannel: @Sendable () -> Void
     private let metrics: ServerMetrics
 
-    init(id: Int, remoteAddress: String, configuration: ServerConfiguration, metrics: ServerMetrics,
-         closeChannel: @escaping @Sendable () -> Void) {
+    /// Connection objects of this server not yet freed (a dropped connection must free its own).
+    private let alive: ObjectCounter
+    /// Told when this connection's memory is freed.
+    private let memory: MemoryTrimmer
+
+    init(id: Int, remoteAddress: String, configuration: ServerConfiguration, metrics: ServerMetrics, budget: OutboundBudget,
+         alive: ObjectCounter, memory: MemoryTrimmer, closeChannel: @escaping @Sendable () -> Void) {
+        self.alive = alive
+        self.memory = memory
+        alive.count.add(1, ordering: .relaxed)
         self.id = id
         self.remoteAddress = remoteAddress
         self.closeChannel = closeChannel
@@ -30,16 +38,25 @@ final class Connection: MessageSink, CacheClient, Sendable {
         let now = monotonicNow()
         lastActivity = Atomic<UInt64>(now.bitPattern)
         limiter = Mutex(RateLimiter(rate: configuration.messagesPerSecond, burst: configuration.messageBurst, now: now))
-        queue = OutboundQueue(capacity: configuration.maxOutboundBytes) {
+        queue = OutboundQueue(capacity: configuration.maxOutboundBytes, budget: budget) {
             metrics.droppedSlowClients.increment()
             closeChannel()
         }
+    }
+
+    deinit {
+        alive.count.subtract(1, ordering: .relaxed)
+        memory.connectionFreed()
     }
 
     // MARK: Sending
 
     func send(_ frame: [UInt8]) {
         if queue.enqueue(.text(frame)) { metrics.messagesOut.increment() }
+    }
+
+    func sendEvent(_ subscription: String, json: [UInt8]) {
+        if queue.enqueue(.event(prefix: RelayMessage.eventPrefix(subscription), json: json)) { metrics.messagesOut.increment() }
     }
 
     func sendBinary(_ frame: [UInt8]) {
@@ -87,4 +104,17 @@ final class Connection: MessageSink, CacheClient, Sendable {
 
     /// Closes the socket now (slow, idle or refused clients).
     func close() { closeChannel() }
+
+    /// Drops a connection that is furthest behind when the server's outbound budget is spent:
+    /// its waiting bytes are given back at once.
+    func dropForBudget() {
+        metrics.droppedSlowClients.increment()
+        queue.release()
+        closeChannel()
+    }
+}
+
+/// Objects of one kind alive now (incremented in init, decremented in deinit).
+final class ObjectCounter: Sendable {
+    let count = Atomic<Int>(0)
 }

@@ -103,6 +103,9 @@ struct HTTPEndpoints: Sendable {
         server.metrics.subscriptions.record(server.subscriptionCount)
         let metrics = server.metrics
         metrics.gauge("hearth_live_pushes", [], Int64(server.cache.liveSubscriptions))
+        metrics.gauge("hearth_outbound_bytes", [], Int64(server.outboundBudget.waiting))
+        metrics.gauge("hearth_outbound_bytes_limit", [], Int64(server.outboundBudget.limit))
+        metrics.mirror("hearth_memory_trims_total", [], total: Int64(server.memory.trims))
         if let pipeline = server.pipeline {
             for (outcome, total) in pipeline.counters.snapshot {
                 metrics.mirror("hearth_ingest_events_total", [("outcome", outcome)], total: Int64(total))

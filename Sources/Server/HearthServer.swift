@@ -27,6 +27,8 @@ public final class HearthServer: Service, Sendable {
     let cache: CacheService
     let live = LiveSubscriptions<RelaySession<Connection>>()
     let connections = ConnectionRegistry()
+    let outboundBudget: OutboundBudget
+    public let memory = MemoryTrimmer()
     private let logger: Logger
     private let boundPort = Mutex<Int?>(nil)
     private let portWaiters = Mutex<[CheckedContinuation<Int, Never>]>([])
@@ -41,6 +43,7 @@ public final class HearthServer: Service, Sendable {
         self.pipeline = pipeline
         self.relays = relays
         self.logger = logger
+        outboundBudget = OutboundBudget(limit: configuration.maxTotalOutboundBytes)
         let metrics = ServerMetrics()
         self.metrics = metrics
         cache = CacheService(store: store, pipeline: configuration.readOnly ? nil : pipeline, settings: configuration.cache,
@@ -50,6 +53,14 @@ public final class HearthServer: Service, Sendable {
                                  metrics.recordIgnoredParameter(op: op, name: name)
                                  logger.debug("ignored cache param", metadata: ["op": "\(op)", "param": "\(name)"])
                              })
+        // Over the budget, the connection with the most waiting goes first.
+        let registry = connections
+        outboundBudget.onMakeRoom {
+            guard let furthest = registry.all.max(by: { $0.queue.waitingBytes < $1.queue.waitingBytes }),
+                  furthest.queue.waitingBytes > 0 else { return false }
+            furthest.dropForBudget()
+            return true
+        }
     }
 
     /// The port the server listens on, once it does (useful with port 0).
@@ -97,6 +108,7 @@ public final class HearthServer: Service, Sendable {
                     helpers.addTask { await self.deliverLiveEvents() }
                     helpers.addTask { await self.cache.runBackgroundWork() }
                     helpers.addTask { try? await self.closeIdleConnections() }
+                    helpers.addTask { await self.memory.run() }
                     try? await gracefulShutdown()
                     helpers.cancelAll()
                 }
@@ -132,14 +144,15 @@ public final class HearthServer: Service, Sendable {
             return
         }
         let connection = Connection(id: connections.nextID(), remoteAddress: address, configuration: configuration,
-                                    metrics: metrics, closeChannel: { channel.close(promise: nil) })
+                                    metrics: metrics, budget: outboundBudget, alive: liveConnections, memory: memory,
+                                    closeChannel: { channel.close(promise: nil) })
         let session = RelaySession(sink: connection, store: store, live: live, limits: configuration.relay)
         connections.add(connection)
         metrics.connections.record(connections.count)
         defer {
             session.closeAll()
             cache.disconnected(connection)
-            connection.queue.finish()
+            connection.queue.release()
             connections.remove(connection)
             metrics.connections.record(connections.count)
         }
@@ -149,10 +162,16 @@ public final class HearthServer: Service, Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await frame in connection.queue.frames {
-                    let (opcode, bytes): (WebSocketOpcode, [UInt8])
+                    let (opcode, data): (WebSocketOpcode, ByteBuffer)
                     switch frame {
-                    case .text(let text): (opcode, bytes) = (.text, text)
-                    case .binary(let binary): (opcode, bytes) = (.binary, binary)
+                    case .text(let text): (opcode, data) = (.text, ByteBuffer(bytes: text))
+                    case .binary(let binary): (opcode, data) = (.binary, ByteBuffer(bytes: binary))
+                    case .event(let prefix, let json):
+                        var buffer = ByteBufferAllocator().buffer(capacity: frame.count)
+                        buffer.writeBytes(prefix)
+                        buffer.writeBytes(json)
+                        buffer.writeInteger(UInt8(ascii: "]"))
+                        (opcode, data) = (.text, buffer)
                     case .close(let reason):
                         try? await outbound.close(.normalClosure, reason: reason)
                         connection.queue.finish()
@@ -162,12 +181,12 @@ public final class HearthServer: Service, Sendable {
                         return
                     }
                     do {
-                        try await outbound.write(.custom(.init(fin: true, opcode: opcode, data: ByteBuffer(bytes: bytes))))
+                        try await outbound.write(.custom(.init(fin: true, opcode: opcode, data: data)))
                     } catch {
                         connection.close()
                         break
                     }
-                    connection.queue.sent(bytes.count)
+                    connection.queue.sent(frame.count)
                     connection.touch()
                 }
             }
@@ -214,6 +233,13 @@ public final class HearthServer: Service, Sendable {
             }
         }
     }
+
+    /// Connection objects not yet freed (open ones, and any a bug kept).
+    public var connectionObjects: Int { liveConnections.count.load(ordering: .relaxed) }
+    private let liveConnections = ObjectCounter()
+
+    /// Open connections.
+    public var openConnections: Int { connections.count }
 
     /// Subscriptions open across all connections (for /metrics).
     var subscriptionCount: Int { live.count }

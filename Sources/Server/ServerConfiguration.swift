@@ -19,7 +19,10 @@ public struct ServerConfiguration: Sendable {
     /// Frames larger than this close the connection outright (code 1009).
     public var maxFrameBytes = 4 * 1024 * 1024
     /// Outbound bytes a connection may have waiting before it is disconnected as too slow.
-    public var maxOutboundBytes = 8 * 1024 * 1024
+    public var maxOutboundBytes = 4 * 1024 * 1024
+    /// Outbound bytes all connections together may have waiting; past it, the connection
+    /// furthest behind is disconnected first.
+    public var maxTotalOutboundBytes = 64 * 1024 * 1024
     /// Seconds without a message in either direction before a connection is closed.
     public var idleTimeout = 600.0
     public var maxConnectionsPerIP = 100

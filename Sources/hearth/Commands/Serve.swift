@@ -43,7 +43,10 @@ struct Serve: AsyncParsableCommand {
     var maxMessageBytes = Int(Serve.env("MAX_MESSAGE_BYTES") ?? "") ?? 128 * 1024
 
     @Option(help: "Outbound bytes a slow client may have waiting before it is dropped (env HEARTH_MAX_OUTBOUND_BYTES).")
-    var maxOutboundBytes = Int(Serve.env("MAX_OUTBOUND_BYTES") ?? "") ?? 8 * 1024 * 1024
+    var maxOutboundBytes = Int(Serve.env("MAX_OUTBOUND_BYTES") ?? "") ?? 4 * 1024 * 1024
+
+    @Option(help: "Outbound bytes all clients together may have waiting; past it the furthest behind is dropped (env HEARTH_MAX_TOTAL_OUTBOUND_BYTES).")
+    var maxTotalOutboundBytes = Int(Serve.env("MAX_TOTAL_OUTBOUND_BYTES") ?? "") ?? 64 * 1024 * 1024
 
     @Option(help: "Seconds of silence before a connection is closed (env HEARTH_IDLE_TIMEOUT).")
     var idleTimeout = Double(Serve.env("IDLE_TIMEOUT") ?? "") ?? 600
@@ -92,8 +95,11 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         _ = try address()
-        guard maxLimit > 0, maxSubscriptions > 0, maxFilters > 0, maxMessageBytes > 0, readers > 0 else {
+        guard maxLimit > 0, maxSubscriptions > 0, maxFilters > 0, maxMessageBytes > 0, readers > 0, maxOutboundBytes > 0 else {
             throw ValidationError("limits must be positive")
+        }
+        guard maxTotalOutboundBytes >= maxOutboundBytes else {
+            throw ValidationError("--max-total-outbound-bytes must be at least --max-outbound-bytes")
         }
         guard netStatsInterval >= 0.05, countsInterval >= 0.05 else { throw ValidationError("push intervals must be at least 0.05 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level \(logLevel)") }
@@ -185,6 +191,7 @@ struct Serve: AsyncParsableCommand {
         c.relay.maxFilters = maxFilters
         c.maxMessageBytes = maxMessageBytes
         c.maxOutboundBytes = maxOutboundBytes
+        c.maxTotalOutboundBytes = maxTotalOutboundBytes
         c.idleTimeout = idleTimeout
         c.maxConnectionsPerIP = maxConnectionsPerIP
         c.messagesPerSecond = messagesPerSecond
