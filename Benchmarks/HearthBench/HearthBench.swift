@@ -2,7 +2,7 @@ import Foundation
 
 /// `make bench`: measures Hearth on this machine and prints one table per area.
 ///
-/// Usage: HearthBench [--events N] [--only nostr,store,server,cache,ingest,backfill,writer] [--db PATH]
+/// Usage: HearthBench [--events N] [--only nostr,store,server,cache,ingest,backfill,load,writer] [--db PATH]
 /// `--db` serves an existing database (made by `hearth generate` + `hearth import` with the
 /// same N) to the server and cache benchmarks instead of building one in the store benchmark.
 /// N (default 100,000) is the size of the generated corpus the store benchmarks use.
@@ -49,6 +49,7 @@ struct HearthBench {
             if wanted("cache") { tables.append(try await CacheBench.run(corpus: corpus(), databasePath: databasePath)) }
         }
         if wanted("ingest") { tables.append(try await IngestBench.run(corpus: corpus(), directory: directory)) }
+        if wanted("load") { tables.append(try await LoadBench.run(directory: directory)) }
         if wanted("backfill") { tables.append(try await BackfillBench.run(members: min(events / 5, 20_000), directory: directory)) }
         if only == ["writer"] { tables.append(try await StoreBench.writerOnly(corpus: corpus(), directory: directory)) }
         for table in tables { table.print() }
