@@ -15,6 +15,8 @@ final class Connection: MessageSink, CacheClient, Sendable {
     let remoteAddress: String
     let queue: OutboundQueue
     let cacheState = CacheConnectionState()
+    /// EVENTs being written for this connection.
+    let publishes = PendingPublishes(limit: 64)
     /// Bit pattern of the monotonic time of the last message either way.
     private let lastActivity: Atomic<UInt64>
     private let limiter: Mutex<RateLimiter>

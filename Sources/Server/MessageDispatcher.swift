@@ -42,6 +42,13 @@ struct MessageDispatcher: Sendable {
         }
         let started = monotonicNow()
         switch message {
+        case .req, .count:
+            // A client reads its own writes: its EVENTs still being written come first.
+            await connection.publishes.drained()
+        default:
+            break
+        }
+        switch message {
         case .req(let subscription, let filters):
             if let op = CacheService.operationName(filters) {
                 // A cache REQ reusing the id of a live NIP-01 subscription replaces it.
@@ -60,8 +67,17 @@ struct MessageDispatcher: Sendable {
             session.close(subscription)
             cache.close(subscription, client: connection)
         case .event(let event, let json):
-            connection.send(await publish(event, json: json))
-            record(started, "event")
+            // Written beside this connection's other EVENTs (group commit); the next REQ waits.
+            if connection.publishes.start() {
+                Task {
+                    connection.send(await publish(event, json: json))
+                    record(started, "event")
+                    connection.publishes.finished()
+                }
+            } else {
+                connection.send(await publish(event, json: json))
+                record(started, "event")
+            }
         case .invalidEvent(let id, let reason):
             if let id {
                 connection.send(RelayMessage.ok(id, accepted: false, "invalid: \(reason)"))
