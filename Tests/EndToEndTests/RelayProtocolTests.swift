@@ -15,6 +15,31 @@ import Testing
 
     static func eventMessage(_ event: Event) -> String { "[\"EVENT\",\(event.jsonString)]" }
 
+    /// EVENTs sent without waiting are written side by side; each gets its OK, and a REQ
+    /// sent right after them sees every one (a client reads its own writes).
+    @Test func pipelinedEventsAreAllAcknowledgedAndReadBack() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let client = TestClient(url: server.url)
+        defer { client.close() }
+        let base = Int64(Date().timeIntervalSince1970) - 1_000
+        let notes = (0..<150).map { Self.note("pipelined \($0)", at: base + Int64($0)) }  // more than 64 in flight
+        for note in notes { client.send(Self.eventMessage(note)) }
+        client.send(json: ["REQ", "mine", ["authors": [Self.keys.publicKey.hex], "kinds": [1], "limit": 500]])
+        var oks = Set<String>(), read = Set<String>()
+        var sawEOSE = false
+        while !sawEOSE || oks.count < notes.count, let message = await client.nextJSON(timeout: 10) {
+            switch message.first as? String {
+            case "OK": if message[2] as? Bool == true, let id = message[1] as? String { oks.insert(id) }
+            case "EVENT": if message[1] as? String == "mine", let id = (message[2] as? [String: Any])?["id"] as? String { read.insert(id) }
+            case "EOSE": sawEOSE = true
+            default: break
+            }
+        }
+        #expect(oks == Set(notes.map(\.id.hex)))
+        #expect(read == Set(notes.map(\.id.hex)), "the REQ after the EVENTs saw \(read.count) of \(notes.count)")
+    }
+
     @Test func storedThenEOSEThenLive() async throws {
         let server = try await TestServer.start()
         let stored = (0..<3).map { Self.note("stored \($0)", at: Int64(Date().timeIntervalSince1970) - 100 + Int64($0)) }
