@@ -166,7 +166,8 @@ import Testing
         #expect(after?["4"] as? Int == 34 && after?["6"] as? Int == 0)
 
         client.send(json: ["CLOSE", "counts"])
-        _ = await Self.pushes(client, "counts", for: 0.5)
+        // A push the timer had already taken may still come (late on a loaded machine).
+        _ = await Self.pushes(client, "counts", for: 1.5)
         #expect(await Self.pushes(client, "counts", for: 1).isEmpty, "nothing after CLOSE")
 
         // The second form, and net_stats.
