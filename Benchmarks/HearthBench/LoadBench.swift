@@ -15,7 +15,7 @@ enum LoadBench {
     static func run(directory: String) async throws -> BenchTable {
         var table = BenchTable("Under load (\(slowClients) slow readers, \(notes) notes of \(noteBytes) bytes per wave; hearth serve in its own process)")
         let port = 19_000 + Int(getpid() % 1_000)
-        let server = try launch(databasePath: directory + "/load.db", port: port)
+        let server = try ServerBench.launch(databasePath: directory + "/load.db", port: port, mode: "--offline")
         defer { server.terminate(); server.waitUntilExit() }
         try await ServerBench.waitForHealth(port: port)
         let url = "ws://127.0.0.1:\(port)/"
@@ -63,17 +63,6 @@ enum LoadBench {
             table.add("wave \(wave): notes published (OK received)", "\(formatted(published)) events/s")
         }
         return table
-    }
-
-    static func launch(databasePath: String, port: Int) throws -> Process {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hearth")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["serve", "--db", databasePath, "--listen", "127.0.0.1:\(port)", "--offline",
-                             "--max-connections-per-ip", "20000", "--messages-per-second", "1000000", "--log-level", "error"]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
     }
 
     /// `count` clients that subscribe to every event and never read their socket (the

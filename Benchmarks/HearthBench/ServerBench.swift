@@ -48,11 +48,13 @@ enum ServerBench {
         return table
     }
 
-    static func launch(databasePath: String, port: Int) throws -> Process {
+    /// `hearth serve` next to this binary, without client limits; `mode` is `--read-only`
+    /// (serving a finished file) or `--offline` (taking client EVENTs).
+    static func launch(databasePath: String, port: Int, mode: String = "--read-only") throws -> Process {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hearth")
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["serve", "--db", databasePath, "--listen", "127.0.0.1:\(port)", "--read-only",
+        process.arguments = ["serve", "--db", databasePath, "--listen", "127.0.0.1:\(port)", mode,
                              "--max-connections-per-ip", "20000", "--messages-per-second", "1000000", "--log-level", "error"]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
