@@ -28,6 +28,14 @@ enum LoadBench {
         let goodREQ = "[\"REQ\",\"good\",{\"kinds\":[1],\"authors\":[\"\(String(repeating: "ab", count: 32))\"],\"limit\":20}]"
         let alone = try await ServerBench.load(url: url, clients: 1, seconds: 3) { _, _ in goodREQ }
         table.add("good client's REQ (an author's notes), alone", alone.latencies.summary)
+        // Publishing alone: 8 publishers, each with up to 64 EVENTs unanswered.
+        let quiet = (0..<notes).map { i -> Event in
+            time += 1
+            return Event.signed(by: keys, createdAt: time, kind: 1, tags: [], content: "quiet \(i)")
+        }
+        let alonePublished = try await publish(url: url, quiet, publishers: 8)
+        table.add("EVENTs acknowledged, 8 pipelined publishers, no subscribers",
+                  "\(formatted(alonePublished.rate))/s, OK \(alonePublished.latencies.summary)", target: "≥ 5,000/s, OK p99 ≤ 20 ms")
         let start = ServerBench.memory(pid: pid)
         table.add("server RSS before", "\(start.anonymous) MB private")
         for wave in 1...2 {
@@ -60,7 +68,7 @@ enum LoadBench {
             table.add("wave \(wave): server RSS peak, after", "\(peak.value) MB, \(after.anonymous) MB private",
                       target: wave == 2 ? "after ≈ wave 1's" : "")
             table.add("wave \(wave): good client's REQ beside the slow readers", during.latencies.summary, target: "p99 ≤ 50 ms")
-            table.add("wave \(wave): notes published (OK received)", "\(formatted(published)) events/s")
+            table.add("wave \(wave): notes published beside them (OK received)", "\(formatted(published.rate)) events/s")
         }
         return table
     }
@@ -91,32 +99,43 @@ enum LoadBench {
         }
     }
 
-    /// Sends the events over 4 connections, each with up to 64 unanswered; events per
-    /// second until every OK came.
-    static func publish(url: String, _ events: [Event]) async throws -> Double {
+    /// Sends the events over `publishers` connections, each with up to 64 unanswered:
+    /// events per second until every OK came, and the time from each EVENT to its OK.
+    static func publish(url: String, _ events: [Event], publishers: Int = 4) async throws -> (rate: Double, latencies: Latencies) {
         let logger = quietLogger("bench-publish")
+        let samples = Shared<[Double]>([])
         let started = monotonicNow()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for part in 0..<4 {
-                let mine = events.enumerated().filter { $0.offset % 4 == part }.map(\.element)
+            for part in 0..<publishers {
+                let mine = events.enumerated().filter { $0.offset % publishers == part }.map(\.element)
                 group.addTask {
                     try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
                         var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                        var sentAt: [String: Double] = [:]
                         var sent = 0, answered = 0
+                        var mineSamples: [Double] = []
                         while answered < mine.count {
                             while sent < mine.count && sent - answered < 64 {
+                                sentAt[mine[sent].id.hex] = monotonicNow()
                                 try await outbound.write(.text("[\"EVENT\",\(mine[sent].jsonString)]"))
                                 sent += 1
                             }
                             guard let message = try await messages.next() else { break }
-                            if case .text(let text) = message, text.hasPrefix("[\"OK\"") { answered += 1 }
+                            if case .text(let text) = message, text.hasPrefix("[\"OK\"") {
+                                answered += 1
+                                let id = String(text.dropFirst(7).prefix(64))
+                                if let at = sentAt.removeValue(forKey: id) { mineSamples.append(monotonicNow() - at) }
+                            }
                         }
+                        samples.update { $0 += mineSamples }
                         try await outbound.close(.normalClosure, reason: nil)
                     }
                 }
             }
             try await group.waitForAll()
         }
-        return Double(events.count) / (monotonicNow() - started)
+        var latencies = Latencies()
+        for sample in samples.value { latencies.add(sample) }
+        return (Double(events.count) / (monotonicNow() - started), latencies)
     }
 }
