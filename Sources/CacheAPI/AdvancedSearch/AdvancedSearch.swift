@@ -12,6 +12,8 @@ struct AdvancedSearch: Sendable {
     static let candidateLimit = 5_000
     /// Candidates read first for a time-ordered page.
     static let firstLook = 500
+    /// Authors the store is asked for by name at most.
+    static let maxListedAuthors = 1_000
     /// Notes and polls (primal-server's default).
     static let defaultKinds: Set<Int> = [1, 1068, 6969]
     /// Follows whose own follows make up "my network" (the most followed first).
@@ -94,6 +96,9 @@ struct AdvancedSearch: Sendable {
             }
         }
         let text = TextMatch(groups: groups)
+        // A network can hold tens of thousands of pubkeys: past `maxListedAuthors` the store
+        // is not asked for them by name, and `ScopePeople.admits` checks each candidate.
+        if let listed = authors, listed.count > Self.maxListedAuthors { authors = nil }
         let stored: [StoredEvent]
         if !text.isEmpty {
             // Only notes and articles are indexed: other kinds have no text to match.
@@ -166,8 +171,9 @@ struct ScopePeople: Sendable {
         }
     }
 
-    /// Whether the scope admits an event (authors are already limited by the query).
+    /// Whether the scope admits an event.
     func admits(_ event: Event, facts: SearchFacts) -> Bool {
+        if let authors, !authors.contains(event.pubkey) { return false }
         switch scope {
         case .notmyfollows?: return !people.contains(event.pubkey) && event.pubkey != viewer
         case .myfollowsinteractions?:
