@@ -33,9 +33,6 @@ public final class MemoryTrimmer: Sendable {
 
     func connectionFreed() { pending.store(2, ordering: .relaxed) }
 
-    /// Trims asked for and not yet done (0: everything freed so far was trimmed since).
-    public var pendingTrims: Int { pending.load(ordering: .relaxed) }
-
     /// Runs until cancelled.
     func run() async {
         while !Task.isCancelled {

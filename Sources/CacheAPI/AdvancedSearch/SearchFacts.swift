@@ -59,17 +59,28 @@ struct SearchFacts: Sendable {
     }
 
     func matches(_ expression: SearchExpression, _ event: Event) -> Bool {
+        matches(expression, event, EventWords(event))
+    }
+
+    /// An event's words, split once however many phrases are checked.
+    private final class EventWords {
+        let event: Event
+        lazy var words: [String] = TextMatch.words(SearchText.text(of: event))
+        init(_ event: Event) { self.event = event }
+    }
+
+    private func matches(_ expression: SearchExpression, _ event: Event, _ words: EventWords) -> Bool {
         switch expression {
-        case .all(let terms): return terms.allSatisfy { matches($0, event) }
-        case .any(let options): return options.contains { matches($0, event) }
-        case .not(let inner): return !matches(inner, event)
-        case .term(let term): return matches(term, event)
+        case .all(let terms): return terms.allSatisfy { matches($0, event, words) }
+        case .any(let options): return options.contains { matches($0, event, words) }
+        case .not(let inner): return !matches(inner, event, words)
+        case .term(let term): return matches(term, event, words)
         }
     }
 
-    private func matches(_ term: SearchTerm, _ event: Event) -> Bool {
+    private func matches(_ term: SearchTerm, _ event: Event, _ text: EventWords) -> Bool {
         switch term {
-        case .phrase(let words): return SearchText.contains(SearchText.words(SearchText.text(of: event)), phrase: words)
+        case .phrase(let words): return SearchText.contains(text.words, phrase: words)
         case .hashtag(let tag):
             return event.tagValues("t").contains { $0.lowercased() == tag } || ContentReferences(content: event.content).hashtags.contains(tag)
         case .from(let key): return event.pubkey == key

@@ -1,4 +1,5 @@
 import Nostr
+import Store
 
 /// Primal's advanced search language (primal-server `parse_search_query`, src/dag.jl; the
 /// web app writes it in src/pages/AdvancedSearch.tsx), parsed into an expression.
@@ -151,7 +152,7 @@ struct SearchQuery: Sendable {
 
         /// A word or phrase; punctuation splits words (`don't` is the phrase "don t").
         func phrase(_ text: String) -> SearchExpression {
-            let words = SearchText.words(text)
+            let words = TextMatch.words(text)
             return words.isEmpty ? .all([]) : .term(.phrase(words))
         }
 

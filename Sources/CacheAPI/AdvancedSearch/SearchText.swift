@@ -2,10 +2,9 @@ import Nostr
 import Store
 
 /// Text as advanced search matches it: the evaluator checks words and phrases the index did
-/// not already match (alternatives, negations) on the same words the index keeps.
+/// not already match (alternatives, negations) on the same words the index keeps
+/// (`TextMatch.words`).
 enum SearchText {
-    static func words(_ text: String) -> [String] { TextMatch.words(text) }
-
     /// The searchable text of an event: the content, and an article's title and summary.
     static func text(of event: Event) -> String {
         guard event.kind == 30_023 else { return event.content }
