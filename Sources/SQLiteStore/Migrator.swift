@@ -56,25 +56,29 @@ enum Pragmas {
     /// larger pages with less waste), WAL, NORMAL sync (durable at checkpoints, never corrupt), no foreign keys
     /// on the hot path, no zeroing of freed pages, a bounded WAL file. (Checkpoints are the
     /// `Checkpointer`'s, off the writer's thread.)
-    static let writer = """
+    static func writer(_ memory: SQLiteStore.Memory) -> String {
+        """
         PRAGMA page_size = 8192;
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = NORMAL;
         PRAGMA foreign_keys = OFF;
         PRAGMA secure_delete = OFF;
         PRAGMA temp_store = MEMORY;
-        PRAGMA cache_size = -65536;
-        PRAGMA mmap_size = 268435456;
+        PRAGMA cache_size = -\(memory.writerCacheMiB * 1024);
+        PRAGMA mmap_size = \(memory.mmapMiB << 20);
         PRAGMA journal_size_limit = 67108864;
         PRAGMA busy_timeout = 10000;
         """
+    }
 
     /// Readers: read only, their own page cache, memory-mapped reads.
-    static let reader = """
+    static func reader(_ memory: SQLiteStore.Memory) -> String {
+        """
         PRAGMA query_only = ON;
         PRAGMA temp_store = MEMORY;
-        PRAGMA cache_size = -32768;
-        PRAGMA mmap_size = 268435456;
+        PRAGMA cache_size = -\(memory.readerCacheMiB * 1024);
+        PRAGMA mmap_size = \(memory.mmapMiB << 20);
         PRAGMA busy_timeout = 10000;
         """
+    }
 }

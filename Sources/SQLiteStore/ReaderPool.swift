@@ -8,11 +8,11 @@ final class ReaderPool: Sendable {
     private let pool: WorkerPool<SQLiteConnection>
     let timeBudget: Double
 
-    init(path: String, count: Int, immutable: Bool, timeBudget: Double) throws {
+    init(path: String, count: Int, immutable: Bool, timeBudget: Double, memory: SQLiteStore.Memory) throws {
         var connections: [SQLiteConnection] = []
         for _ in 0..<max(1, count) {
             let connection = try SQLiteConnection(path: path, mode: immutable ? .immutable : .readOnly)
-            try connection.execute(Pragmas.reader)
+            try connection.execute(Pragmas.reader(memory))
             connections.append(connection)
         }
         try Migrator.check(connections[0])

@@ -23,6 +23,8 @@ public final class SQLiteStore: EventStore {
         /// The write-ahead log is copied back into the file (on a thread of its own) once it
         /// holds this many 8 KiB pages.
         public var checkpointFrames: Int32 = 20_000
+        /// SQLite's page caches and memory map (see `Memory`).
+        public var memory = Memory()
         /// Maintain the derived read models (counts, follows, threads, notifications…).
         /// Off only for a plain relay, or to measure their cost.
         public var derivedData = true
@@ -30,6 +32,17 @@ public final class SQLiteStore: EventStore {
         public var now: @Sendable () -> Int64 = unixNow
 
         public init(path: String) { self.path = path }
+    }
+
+    /// What SQLite may hold in memory. Page caches are private memory; the memory map is the
+    /// file's pages in the OS page cache, counted in RSS while mapped but shared and evictable.
+    /// The defaults fit a 1 GB machine: with 4 readers, 32 + 4 × 16 + 64 = 160 MiB at most.
+    public struct Memory: Sendable, Equatable {
+        public var writerCacheMiB = 32
+        public var readerCacheMiB = 16
+        public var mmapMiB = 64
+
+        public init() {}
     }
 
     public let configuration: Configuration
@@ -56,10 +69,11 @@ public final class SQLiteStore: EventStore {
                 settings.now = configuration.now
                 settings.derivedData = configuration.derivedData
                 settings.checkpointFrames = configuration.checkpointFrames
+                settings.memory = configuration.memory
                 writer = try Writer(path: configuration.path, settings: settings, broadcaster: broadcaster)
             }
             readers = try ReaderPool(path: configuration.path, count: configuration.readers,
-                                     immutable: false, timeBudget: configuration.queryTimeBudget)
+                                     immutable: false, timeBudget: configuration.queryTimeBudget, memory: configuration.memory)
             self.writer = writer
         } catch {
             writer?.close()

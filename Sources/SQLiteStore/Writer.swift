@@ -16,6 +16,7 @@ final class Writer: @unchecked Sendable {
         var expirationSweepInterval = 60.0
         /// Log frames (8 KiB pages) that start a background checkpoint.
         var checkpointFrames: Int32 = 20_000
+        var memory = SQLiteStore.Memory()
         var now: @Sendable () -> Int64 = unixNow
     }
 
@@ -39,7 +40,7 @@ final class Writer: @unchecked Sendable {
         self.settings = settings
         self.broadcaster = broadcaster
         let connection = try SQLiteConnection(path: path, mode: .readWrite)
-        try connection.execute(Pragmas.writer)
+        try connection.execute(Pragmas.writer(settings.memory))
         try Migrator.migrate(connection)
         checkpointer = try Checkpointer(path: path, threshold: settings.checkpointFrames, tail: max(1, settings.checkpointFrames / 20))
         // Replaces SQLite's automatic checkpoint (which would run inside a commit).

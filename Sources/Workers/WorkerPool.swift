@@ -29,7 +29,10 @@ public final class WorkerPool<State>: @unchecked Sendable {
     private typealias Job = (inout State) -> Void
 
     private let lock = ConditionLock()
-    private var jobs: [Job] = []
+    /// Waiting jobs from `head` on; a taken job's slot is cleared at once, so what its
+    /// closure captured (a batch of events to verify, say) is freed when it finishes, not
+    /// when the array is next compacted.
+    private var jobs: [Job?] = []
     private var head = 0
     private var closed = false
     private var threads: [pthread_t] = []
@@ -84,7 +87,7 @@ public final class WorkerPool<State>: @unchecked Sendable {
         lock.withLock {
             while head == jobs.count && !closed { lock.wait() }
             guard head < jobs.count else { return nil }
-            let job = jobs[head]
+            let job = jobs[head].take()
             head += 1
             if head > 1024 && head * 2 > jobs.count {
                 jobs.removeFirst(head)

@@ -6,10 +6,13 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: "Database file (created with its folder if missing).")
     var path = "data/hearth.db"
 
+    @OptionGroup var memory: MemoryOptions
+
     func open(readOnly: Bool = false) throws -> SQLiteStore {
         var configuration = SQLiteStore.Configuration(path: path)
         configuration.readOnly = readOnly
         configuration.readers = 2
+        configuration.memory = memory.memory
         do {
             return try SQLiteStore(configuration)
         } catch {

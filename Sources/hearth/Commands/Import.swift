@@ -54,5 +54,10 @@ struct Import: AsyncParsableCommand {
         let seconds = monotonicNow() - started
         print(summary)
         print("took \(String(format: "%.1f", seconds)) s (\(Int(Double(summary.lines) / max(seconds, 0.001))) lines/s)")
+        let fileBytes = (try? FileManager.default.attributesOfItem(atPath: database.path)[.size] as? Int64) ?? nil
+        if let written = ProcessFigures.bytesWritten, let fileBytes, fileBytes > 0 {
+            print("wrote \(decimalBytes(written)) to storage (\(String(format: "%.1f", Double(written) / Double(fileBytes)))× the \(decimalBytes(fileBytes)) file)")
+        }
+        if let peak = ProcessFigures.peakResidentBytes { print("peak memory \(decimalBytes(peak))") }
     }
 }

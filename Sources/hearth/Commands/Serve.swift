@@ -90,6 +90,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Read-only database connections (env HEARTH_READERS).")
     var readers = Int(Serve.env("READERS") ?? "") ?? 4
 
+    @OptionGroup var memory: MemoryOptions
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env HEARTH_LOG_LEVEL).")
     var logLevel = Serve.env("LOG_LEVEL") ?? "info"
 
@@ -125,6 +127,7 @@ struct Serve: AsyncParsableCommand {
         var storeConfiguration = SQLiteStore.Configuration(path: db)
         storeConfiguration.readOnly = readOnly
         storeConfiguration.readers = readers
+        storeConfiguration.memory = memory.memory
         storeConfiguration.maxLimit = max(maxLimit, 5_000)
         let store: SQLiteStore
         do {
