@@ -23,6 +23,9 @@ public final class SQLiteStore: EventStore {
         /// The write-ahead log is copied back into the file (on a thread of its own) once it
         /// holds this many 8 KiB pages.
         public var checkpointFrames: Int32 = 20_000
+        /// Bulk loading (`hearth import`): events applied per commit, each write answered
+        /// before its commit; 0 (serving) commits every batch before answering it.
+        public var bulkCommitEvents = 0
         /// SQLite's page caches and memory map (see `Memory`).
         public var memory = Memory()
         /// Maintain the derived read models (counts, follows, threads, notifications…).
@@ -70,6 +73,7 @@ public final class SQLiteStore: EventStore {
                 settings.derivedData = configuration.derivedData
                 settings.checkpointFrames = configuration.checkpointFrames
                 settings.memory = configuration.memory
+                settings.bulkCommitEvents = configuration.bulkCommitEvents
                 writer = try Writer(path: configuration.path, settings: settings, broadcaster: broadcaster)
             }
             readers = try ReaderPool(path: configuration.path, count: configuration.readers,
@@ -79,6 +83,12 @@ public final class SQLiteStore: EventStore {
             writer?.close()
             throw error.asStoreError()
         }
+    }
+
+    /// Commits what a bulk load applied; throws when any of its commits failed (the events
+    /// it answered as written since the last good commit are then not stored).
+    public func finishBulkLoad() async throws {
+        try await writer?.finishBulkLoad()
     }
 
     public func close() async {

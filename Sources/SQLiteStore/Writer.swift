@@ -17,6 +17,8 @@ final class Writer: @unchecked Sendable {
         /// Log frames (8 KiB pages) that start a background checkpoint.
         var checkpointFrames: Int32 = 20_000
         var memory = SQLiteStore.Memory()
+        /// Bulk loading: events applied before one commit (0: every batch commits on its own).
+        var bulkCommitEvents = 0
         var now: @Sendable () -> Int64 = unixNow
     }
 
@@ -34,6 +36,11 @@ final class Writer: @unchecked Sendable {
     private let broadcaster: CommittedEventsBroadcaster
     private let checkpointer: Checkpointer
     private var lastSweep = 0.0
+    /// Bulk loading: events applied in the open transaction, what listeners will hear at its
+    /// commit, and why a bulk commit failed (reported by `finishBulk`).
+    private var bulkOpen = 0
+    private var bulkCommitted: [CommittedEvent] = []
+    private var bulkFailure: String?
 
     /// Opens (or creates) the database, migrates it, and starts the writer thread.
     init(path: String, settings: Settings, broadcaster: CommittedEventsBroadcaster) throws {
@@ -113,13 +120,23 @@ final class Writer: @unchecked Sendable {
             for job in jobs {
                 switch job {
                 case .events(let events, let continuation): eventJobs.append((events, continuation))
-                case .task(let body): try? body(connection)
+                case .task(let body):
+                    commitBulk(connection)
+                    try? body(connection)
                 }
             }
-            if !eventJobs.isEmpty { commit(eventJobs, on: connection) }
+            if settings.bulkCommitEvents > 0 {
+                applyBulk(eventJobs, on: connection)
+                // Commit when enough is applied, or when the queue ran dry (an idle tick).
+                if bulkOpen >= settings.bulkCommitEvents || jobs.isEmpty { commitBulk(connection) }
+                if bulkOpen > 0 { continue }
+            } else if !eventJobs.isEmpty {
+                commit(eventJobs, on: connection)
+            }
             checkpointer.finishIfReady(connection)
             maintain(connection)
         }
+        commitBulk(connection)
         checkpointer.close()
         try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         try? connection.execute("PRAGMA optimize")
@@ -204,6 +221,70 @@ final class Writer: @unchecked Sendable {
             try? connection.execute("ROLLBACK")
             return .failed("could not store the event: \(error)")
         }
+    }
+
+    // MARK: Bulk loading
+
+    /// Applies each job in one long transaction and answers it at once; the transaction
+    /// commits every `bulkCommitEvents` events (`commitBulk`). A commit writes every page it
+    /// touched, and at a million events one event touches several pages of random-keyed
+    /// indexes: measured, 100k events into a 1M file wrote 16 GB in 5,000-event commits.
+    /// The caller is told "stored" before the commit, so only a load that can simply be run
+    /// again (`hearth import`) uses this. (No savepoint per job: SQLite's in-memory
+    /// sub-journal made each one cost more the longer the transaction, 6× slower in all.)
+    /// A job that fails (a full disk, say) rolls back everything since the last commit:
+    /// that loss is kept for `finishBulkLoad`, and the job's events are retried alone.
+    private func applyBulk(_ jobs: [([ValidatedEvent], CheckedContinuation<[WriteOutcome], Error>)], on connection: SQLiteConnection) {
+        for (events, continuation) in jobs {
+            var results: [WriteOutcome]
+            do {
+                if bulkOpen == 0 { try connection.execute("BEGIN IMMEDIATE") }
+                bulkOpen += events.count
+                let applier = try applier(connection)
+                results = try events.map(applier.apply)
+                try applier.derived?.flush()
+            } catch {
+                bulkOpen -= events.count
+                abandonBulk(connection, error)
+                results = events.map { applyAlone($0, connection) }
+            }
+            if broadcaster.isObserved {
+                for (incoming, outcome) in zip(events, results) where outcome.isLive {
+                    bulkCommitted.append(CommittedEvent(event: incoming.event, json: incoming.json, outcome: outcome))
+                }
+            }
+            continuation.resume(returning: results)
+        }
+    }
+
+    /// Rolls the open bulk transaction back and remembers what was lost.
+    private func abandonBulk(_ connection: SQLiteConnection, _ error: Error) {
+        try? connection.execute("ROLLBACK")
+        if bulkOpen > 0 {
+            bulkFailure = bulkFailure ?? "\(bulkOpen) events answered as written were not committed: \(error)"
+        }
+        bulkOpen = 0
+        bulkCommitted = []
+    }
+
+    /// Commits the open bulk transaction, if any; a failure is kept for `bulkLoadFailure`.
+    private func commitBulk(_ connection: SQLiteConnection) {
+        guard bulkOpen > 0 else { return }
+        do {
+            try connection.execute("COMMIT")
+        } catch {
+            abandonBulk(connection, error)
+            return
+        }
+        bulkOpen = 0
+        broadcaster.publish(bulkCommitted)
+        bulkCommitted = []
+    }
+
+    /// Commits what a bulk load applied; throws when any of its commits failed.
+    func finishBulkLoad() async throws {
+        let failure = try await perform(transaction: false) { _ in self.bulkFailure }
+        if let failure { throw StoreError.database(failure) }
     }
 
     /// Periodic work between batches: the NIP-40 sweep and the score24h decay.

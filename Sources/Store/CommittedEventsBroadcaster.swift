@@ -27,6 +27,11 @@ public final class CommittedEventsBroadcaster: Sendable {
         observers.withLock { $0.append(observer) }
     }
 
+    /// True when anyone listens or observes (a bulk load keeps nothing for nobody).
+    public var isObserved: Bool {
+        !listeners.withLock { $0.isEmpty } || !observers.withLock { $0.isEmpty }
+    }
+
     public func publish(_ batch: [CommittedEvent]) {
         guard !batch.isEmpty else { return }
         for observer in observers.withLock({ $0 }) { observer(batch) }

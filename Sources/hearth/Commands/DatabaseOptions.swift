@@ -8,11 +8,12 @@ struct DatabaseOptions: ParsableArguments {
 
     @OptionGroup var memory: MemoryOptions
 
-    func open(readOnly: Bool = false) throws -> SQLiteStore {
+    func open(readOnly: Bool = false, bulkCommitEvents: Int = 0) throws -> SQLiteStore {
         var configuration = SQLiteStore.Configuration(path: path)
         configuration.readOnly = readOnly
         configuration.readers = 2
         configuration.memory = memory.memory
+        configuration.bulkCommitEvents = bulkCommitEvents
         do {
             return try SQLiteStore(configuration)
         } catch {

@@ -21,9 +21,16 @@ struct Import: AsyncParsableCommand {
     @Option(help: "Lines per batch handed to the writer.")
     var batch = 5_000
 
+    @Option(help: "Events per commit. Larger commits write fewer pages per event into a big file; an interrupted import loses what was not committed (run it again: stored events are skipped).")
+    var commitEvents = 100_000
+
+    func validate() throws {
+        guard batch > 0, commitEvents > 0 else { throw ValidationError("--batch and --commit-events must be positive") }
+    }
+
     func run() async throws {
         let reader = try LineReader(path: file)
-        let store = try database.open()
+        let store = try database.open(bulkCommitEvents: max(commitEvents, 1))
         let pipeline = IngestPipeline(store: store, verifierThreads: max(1, ProcessInfoCores.count))
         let progress = ProgressBar("importing", total: reader.totalBytes.map(Int.init))
         let started = monotonicNow()
@@ -50,6 +57,12 @@ struct Import: AsyncParsableCommand {
         }
         progress.finish(Int(reader.bytesRead))
         pipeline.shutdown()
+        do {
+            try await store.finishBulkLoad()
+        } catch {
+            await store.close()
+            throw ValidationError("the import failed: \(error)")
+        }
         await store.close()
         let seconds = monotonicNow() - started
         print(summary)
