@@ -9,8 +9,17 @@ struct ChildRun {
     let seconds: Double
     /// Bytes the process caused to be written to storage (512-byte blocks, as /usr/bin/time -v).
     let bytesWritten: Int64
-    let peakResidentBytes: Int64
     let output: String
+
+    /// Peak resident memory as the command reported it ("peak memory 270 MB", from its own
+    /// VmHWM). Not `wait4`'s ru_maxrss: Linux carries the spawning process's high-water mark
+    /// across exec, so that figure would be this benchmark's own memory.
+    var peakResidentBytes: Int64 {
+        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("peak memory ") }) else { return -1 }
+        let parts = line.dropFirst("peak memory ".count).split(separator: " ")
+        guard parts.count == 2, let value = Double(parts[0]) else { return -1 }
+        return Int64(value * (parts[1] == "GB" ? 1e9 : 1e6))
+    }
 }
 
 enum ChildProcess {
@@ -41,7 +50,6 @@ enum ChildProcess {
         let text = outputPath == nil ? (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" : ""
         if outputPath == nil { unlink(output) }
         guard status == 0 else { throw BenchError("hearth \(arguments.joined(separator: " ")) failed (status \(status)): \(text.suffix(500))") }
-        return ChildRun(seconds: seconds, bytesWritten: Int64(usage.ru_oublock) * 512,
-                        peakResidentBytes: Int64(usage.ru_maxrss) * 1024, output: text)
+        return ChildRun(seconds: seconds, bytesWritten: Int64(usage.ru_oublock) * 512, output: text)
     }
 }

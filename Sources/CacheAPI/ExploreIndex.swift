@@ -12,10 +12,12 @@ final class ExploreIndex: Sendable {
     struct Snapshot: Sendable {
         let builtAt: Int64
         let generation: Int
-        let posts: [ScoredPost]
         /// The posts in ranking order, by score and by sats (so a query stops early).
         let byScore: [ScoredPost]
         let bySats: [ScoredPost]
+        /// Every post, in no particular order (at a million events 200,000 of them: not kept
+        /// a third time).
+        var posts: [ScoredPost] { byScore }
         let hashtags: [(String, Int)]
         /// Follower changes over the last day, per pubkey.
         let followerIncreases: [PublicKey: Int]
@@ -60,7 +62,7 @@ final class ExploreIndex: Sendable {
         let increases = try await store.followerIncreases(since: now - 86_400)
         let byScore = ExploreRanking.score.sorted(posts), bySats = ExploreRanking.satszapped.sorted(posts)
         return current.withLock { old in
-            let snapshot = Snapshot(builtAt: now, generation: (old?.generation ?? 0) + 1, posts: posts, byScore: byScore,
+            let snapshot = Snapshot(builtAt: now, generation: (old?.generation ?? 0) + 1, byScore: byScore,
                                     bySats: bySats, hashtags: hashtags, followerIncreases: increases)
             old = snapshot
             return snapshot

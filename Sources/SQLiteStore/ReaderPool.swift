@@ -21,9 +21,10 @@ final class ReaderPool: Sendable {
         self.timeBudget = timeBudget
     }
 
-    /// Runs `body` on a reader connection within the time budget.
-    func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        let budget = timeBudget
+    /// Runs `body` on a reader connection within the time budget (or `budget`: longer for
+    /// background work that no client waits on).
+    func read<T: Sendable>(budget: Double? = nil, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        let budget = budget ?? timeBudget
         do {
             return try await pool.run { connection in
                 try connection.withTimeBudget(budget) { try body(connection) }

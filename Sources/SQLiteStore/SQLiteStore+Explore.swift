@@ -2,6 +2,9 @@ import Nostr
 import Store
 
 extension SQLiteStore: ExploreStore {
+    /// Seconds a background query (an index rebuild) may run.
+    static let backgroundQueryBudget = 120.0
+
     public func scoredPosts(kinds: Set<Int>, since: Int64) async throws -> [ScoredPost] {
         guard !kinds.isEmpty else { return [] }
         var values: [SQLiteValue] = []
@@ -9,7 +12,9 @@ extension SQLiteStore: ExploreStore {
         values += [.int(since), .int(configuration.now())]
         let bound = values
         // Along the kind index over the window; each post's counters are one primary-key probe.
-        return try await readers.read { db in
+        // The explore index's background rebuild: at a million events a 30-day window holds
+        // 200,000 scored posts, seconds of work, past a client request's budget.
+        return try await readers.read(budget: Self.backgroundQueryBudget) { db in
             var posts: [ScoredPost] = []
             try db.run(built: """
                 SELECT e.id, e.pubkey, e.created_at, e.kind, s.score, s.score24h, s.satszapped, coalesce(u.followers_count, 0)
@@ -89,7 +94,7 @@ extension SQLiteStore: ExploreStore {
     }
 
     public func followerIncreases(since: Int64) async throws -> [PublicKey: Int] {
-        try await readers.read { db in
+        try await readers.read(budget: Self.backgroundQueryBudget) { db in
             var increases: [PublicKey: Int] = [:]
             try db.run("""
                 SELECT recipient, sum(CASE type WHEN 1 THEN 1 ELSE -1 END) FROM notifications
@@ -120,7 +125,7 @@ extension SQLiteStore: ExploreStore {
     }
 
     public func hashtagCounts(since: Int64, limit: Int) async throws -> [(String, Int)] {
-        try await readers.read { db in
+        try await readers.read(budget: Self.backgroundQueryBudget) { db in
             var counts: [(String, Int)] = []
             try db.run("""
                 SELECT tag, count(*) AS n FROM hashtags INDEXED BY hashtags_time WHERE created_at >= ?
