@@ -24,6 +24,9 @@ struct Import: AsyncParsableCommand {
     @Option(help: "Events per commit. Larger commits write fewer pages per event into a big file; an interrupted import loses what was not committed (run it again: stored events are skipped).")
     var commitEvents = 100_000
 
+    /// JSON bytes that end a batch before `batch` lines.
+    static let batchBytes = 4 << 20
+
     func validate() throws {
         guard batch > 0, commitEvents > 0 else { throw ValidationError("--batch and --commit-events must be positive") }
     }
@@ -35,13 +38,18 @@ struct Import: AsyncParsableCommand {
         let progress = ProgressBar("importing", total: reader.totalBytes.map(Int.init))
         let started = monotonicNow()
         var summary = ImportSummary()
-        // Two batches in flight: one being verified and written while the next is read.
+        // Two batches in flight: one being verified and written while the next is read. A
+        // batch also ends at `batchBytes` of JSON: parsed, 5,000 contact lists took 80 MB.
         try await withThrowingTaskGroup(of: [IngestOutcome].self) { group in
             var inFlight = 0
             while true {
                 var lines: [[UInt8]] = []
-                while lines.count < batch, let line = reader.next() {
-                    if line.contains(where: { $0 != 0x20 && $0 != 0x09 }) { lines.append(line) }
+                var bytes = 0
+                while lines.count < batch, bytes < Self.batchBytes, let line = reader.next() {
+                    if line.contains(where: { $0 != 0x20 && $0 != 0x09 }) {
+                        bytes += line.count
+                        lines.append(line)
+                    }
                 }
                 if lines.isEmpty { break }
                 let submitted = lines
