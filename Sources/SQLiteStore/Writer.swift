@@ -37,7 +37,7 @@ final class Writer: @unchecked Sendable {
     private let checkpointer: Checkpointer
     private var lastSweep = 0.0
     /// Bulk loading: events applied in the open transaction, what listeners will hear at its
-    /// commit, and why a bulk commit failed (reported by `finishBulk`).
+    /// commit, and why a bulk commit failed (reported by `finishBulkLoad`).
     private var bulkOpen = 0
     private var bulkCommitted: [CommittedEvent] = []
     private var bulkFailure: String?
@@ -239,12 +239,11 @@ final class Writer: @unchecked Sendable {
             var results: [WriteOutcome]
             do {
                 if bulkOpen == 0 { try connection.execute("BEGIN IMMEDIATE") }
-                bulkOpen += events.count
                 let applier = try applier(connection)
                 results = try events.map(applier.apply)
                 try applier.derived?.flush()
+                bulkOpen += events.count
             } catch {
-                bulkOpen -= events.count
                 abandonBulk(connection, error)
                 results = events.map { applyAlone($0, connection) }
             }
@@ -267,7 +266,7 @@ final class Writer: @unchecked Sendable {
         bulkCommitted = []
     }
 
-    /// Commits the open bulk transaction, if any; a failure is kept for `bulkLoadFailure`.
+    /// Commits the open bulk transaction, if any; a failure is kept for `finishBulkLoad`.
     private func commitBulk(_ connection: SQLiteConnection) {
         guard bulkOpen > 0 else { return }
         do {
