@@ -37,13 +37,15 @@ public final class SQLiteStore: EventStore {
         public init(path: String) { self.path = path }
     }
 
-    /// What SQLite may hold in memory. Page caches are private memory; the memory map is the
-    /// file's pages in the OS page cache, counted in RSS while mapped but shared and evictable.
-    /// The defaults fit a 1 GB machine: with 4 readers, 32 + 4 × 16 + 64 = 160 MiB at most.
+    /// What SQLite may hold in memory. Page caches are private memory. The memory map is the
+    /// file's pages in the OS page cache, shared and evictable, but each connection maps the
+    /// file on its own and RSS counts every mapping: with 4 readers a 64 MiB map made a
+    /// 100k-event server 377 MB instead of 139 MB, and answered no faster (`make bench`,
+    /// scale table). So it is off unless asked for. With 4 readers: 32 + 4 × 16 MiB of cache.
     public struct Memory: Sendable, Equatable {
         public var writerCacheMiB = 32
         public var readerCacheMiB = 16
-        public var mmapMiB = 64
+        public var mmapMiB = 0
 
         public init() {}
     }

@@ -13,7 +13,7 @@ struct MemoryOptions: ParsableArguments {
     @Option(name: .customLong("reader-cache-mb"), help: "Each reader's page cache, MiB (env HEARTH_READER_CACHE_MB).")
     var readerCache = env("READER_CACHE_MB") ?? defaults.readerCacheMiB
 
-    @Option(name: .customLong("mmap-mb"), help: "The part of the file read through a memory map, MiB; 0 turns it off (env HEARTH_MMAP_MB).")
+    @Option(name: .customLong("mmap-mb"), help: "The part of the file each connection reads through a memory map, MiB; 0 (the default) turns it off (env HEARTH_MMAP_MB).")
     var mmap = env("MMAP_MB") ?? defaults.mmapMiB
 
     func validate() throws {
