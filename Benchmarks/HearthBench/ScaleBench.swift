@@ -7,8 +7,9 @@ import Workers
 /// each in its own process, at 100,000 events and at N (default 1,000,000) side by side.
 ///
 /// For each size: the whole corpus imported into a new file; the same fresh 100k events
-/// (another seed) imported into an empty file and into a copy of that file; bytes written
-/// and peak memory as the kernel counted them for each process (`wait4`); the file against
+/// (another seed) imported into an empty file and into a copy of that file; bytes written as
+/// the kernel counted them for each process (`wait4`) and its peak memory (its own VmHWM,
+/// which `hearth import` prints); the file against
 /// the raw JSON of what it stores (`hearth export`, which writes events back byte for byte);
 /// then `hearth serve --read-only` on it, one client over loopback sending each request once.
 enum ScaleBench {
