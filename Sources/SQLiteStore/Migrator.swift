@@ -71,7 +71,7 @@ enum Pragmas {
         """
     }
 
-    /// Readers: read only, their own page cache, memory-mapped reads.
+    /// Readers: read only, their own page cache (and a memory map only when asked for).
     static func reader(_ memory: SQLiteStore.Memory) -> String {
         """
         PRAGMA query_only = ON;

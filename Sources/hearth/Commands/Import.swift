@@ -33,7 +33,7 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         let reader = try LineReader(path: file)
-        let store = try database.open(bulkCommitEvents: max(commitEvents, 1))
+        let store = try database.open(bulkCommitEvents: commitEvents)
         let pipeline = IngestPipeline(store: store, verifierThreads: max(1, ProcessInfoCores.count))
         let progress = ProgressBar("importing", total: reader.totalBytes.map(Int.init))
         let started = monotonicNow()

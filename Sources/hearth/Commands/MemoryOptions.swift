@@ -1,10 +1,9 @@
 import ArgumentParser
-import Foundation
 import SQLiteStore
 
 /// How much memory SQLite may use: shared by every command that opens the database.
 struct MemoryOptions: ParsableArguments {
-    private static func env(_ name: String) -> Int? { ProcessInfo.processInfo.environment["HEARTH_" + name].flatMap { Int($0) } }
+    private static func env(_ name: String) -> Int? { Serve.env(name).flatMap { Int($0) } }
     private static let defaults = SQLiteStore.Memory()
 
     @Option(name: .customLong("writer-cache-mb"), help: "The writer's page cache, MiB (env HEARTH_WRITER_CACHE_MB).")
